@@ -4,7 +4,7 @@
 mod media;
 mod transcript;
 
-pub use media::{AudioStreamInfo, MediaInfo, VideoStreamInfo};
+pub use media::{AudioStreamInfo, MediaInfo, VideoStreamInfo, VideoSummary};
 pub use transcript::{Segment, Transcript, Word};
 
 /// A stretch of the recording, in seconds from its start.

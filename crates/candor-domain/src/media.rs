@@ -27,3 +27,19 @@ pub struct VideoStreamInfo {
     /// Average frame rate, frames per second.
     pub fps: f64,
 }
+
+/// What the first, simple consumer of sampled frames measured. The vision
+/// analysis (faces, gaze, framing) builds on the same frame stream.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct VideoSummary {
+    pub frames_sampled: u64,
+    /// The rate frames were sampled at, frames per second.
+    pub sample_fps: f64,
+    /// Size of the sampled (scaled) frames.
+    pub frame_width: u32,
+    pub frame_height: u32,
+    /// Mean luma over all sampled frames, 0..255.
+    pub mean_brightness: f64,
+    /// Share of sampled frames whose mean luma is under 40 (too dark to judge).
+    pub dark_frame_ratio: f64,
+}
