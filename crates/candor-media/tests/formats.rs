@@ -1,0 +1,110 @@
+//! Every supported format decodes to the right duration, audio and frames.
+
+mod common;
+
+use candor_media::{probe, DecodeOptions, MediaLimits, MediaSource};
+use common::*;
+
+/// Probes and decodes `path`, checking the audio of the 440 Hz tone.
+fn decode_tone(path: &std::path::Path) -> (candor_domain::MediaInfo, Recorder) {
+    let media = probe(MediaSource::path(path), &MediaLimits::default()).expect("probe");
+    let info = media.info().clone();
+    assert_close("duration", info.duration_s, SECONDS, 0.1);
+    let mut rec = Recorder::default();
+    let stats = media
+        .decode(&DecodeOptions::default(), &mut rec)
+        .expect("decode");
+    assert_eq!(stats.audio_samples, rec.audio.len() as u64);
+    assert_close(
+        "audio samples",
+        rec.audio.len() as f64,
+        info.duration_s * 16000.0,
+        info.duration_s * 160.0,
+    );
+    assert_close(
+        "tone frequency",
+        zero_crossing_hz(&rec.audio, 16000.0),
+        TONE_HZ,
+        TONE_HZ * 0.02,
+    );
+    assert!(rec.max_chunk <= 16000, "chunks are bounded");
+    let peak = rec.audio.iter().fold(0f32, |m, s| m.max(s.abs()));
+    assert!(peak > 0.05 && peak <= 1.0, "peak {peak}");
+    assert!(
+        rec.progress
+            .last()
+            .is_some_and(|&t| (t - info.duration_s).abs() < 0.2),
+        "{:?}",
+        rec.progress.last()
+    );
+    (info, rec)
+}
+
+fn check_gray_frames(rec: &Recorder) {
+    assert_close("frames", rec.frames.len() as f64, SECONDS * 5.0, 1.0);
+    for w in rec.frames.windows(2) {
+        assert!(w[1].0 > w[0].0, "times increase: {:?}", (w[0].0, w[1].0));
+    }
+    for (k, &(t, width, height, luma)) in rec.frames.iter().enumerate() {
+        assert_close("frame time", t, k as f64 / 5.0, 0.05);
+        assert_eq!((width, height), (640, 360));
+        assert_close("brightness", luma, GRAY_LUMA, 3.0);
+    }
+    let summary = rec.summary();
+    assert_close("mean brightness", summary.mean_brightness, GRAY_LUMA, 3.0);
+    assert_eq!(summary.dark_frame_ratio, 0.0);
+}
+
+#[test]
+fn a_tone_decodes_from_every_audio_format() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, codec) in [
+        ("tone.wav", &["-c:a", "pcm_s16le"][..]),
+        ("tone.mp3", &["-c:a", "libmp3lame", "-b:a", "128k"]),
+        ("tone.m4a", &["-c:a", "aac"]),
+        ("tone.ogg", &["-c:a", "libvorbis"]),
+        ("tone.flac", &["-c:a", "flac"]),
+    ] {
+        let path = tone(dir.path(), name, codec);
+        let (info, rec) = decode_tone(&path);
+        let audio = info.audio.expect("audio stream");
+        assert_eq!(audio.channels, 2, "{name}");
+        assert!(info.video.is_none(), "{name}");
+        assert!(rec.frames.is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn video_containers_give_audio_and_sampled_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let mp4 = [H264, &["-c:a", "aac"]].concat();
+    let webm = [
+        "-c:v",
+        "libvpx-vp9",
+        "-deadline",
+        "realtime",
+        "-cpu-used",
+        "8",
+        "-c:a",
+        "libopus",
+    ];
+    let mkv = ["-c:v", "mpeg4", "-c:a", "libmp3lame"];
+    for (name, codecs, video_codec, audio_codec) in [
+        ("v.mp4", &mp4[..], "h264", "aac"),
+        ("v.webm", &webm[..], "vp9", "opus"),
+        ("v.mov", &mp4[..], "h264", "aac"),
+        ("v.mkv", &mkv[..], "mpeg4", "mp3"),
+    ] {
+        let path = gray_video_with_tone(dir.path(), name, codecs);
+        let (info, rec) = decode_tone(&path);
+        let video = info.video.as_ref().expect("video stream");
+        assert_eq!(
+            (video.codec.as_str(), video.width, video.height),
+            (video_codec, 960, 540),
+            "{name}"
+        );
+        assert_close("fps", video.fps, 25.0, 0.01);
+        assert_eq!(info.audio.as_ref().unwrap().codec, audio_codec, "{name}");
+        check_gray_frames(&rec);
+    }
+}
