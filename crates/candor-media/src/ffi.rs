@@ -7,7 +7,6 @@
 //! behind it, after the demuxer that uses it is closed — [`Demuxer`] declares
 //! its fields in that drop order.
 
-use std::ffi::CString;
 use std::io::{self, SeekFrom};
 use std::os::raw::{c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -218,7 +217,10 @@ impl Demuxer {
     }
 
     fn open_on(mut io: CustomIo, name: String) -> Result<Self, MediaError> {
-        let c_name = CString::new(name.replace('\0', "")).unwrap_or_default();
+        // The format is detected from the content alone: passing the name
+        // would let its extension decide (random bytes named `.mp4` would be
+        // reported as a corrupt MP4) and would give demuxers a base URL.
+        let no_url = c"";
         // SAFETY: standard avformat open sequence on our AVIO context; on any
         // failure FFmpeg frees the format context it allocated, and `io`
         // (still owned here) is freed by its Drop.
@@ -227,7 +229,7 @@ impl Demuxer {
             if ffi::av_probe_input_buffer2(
                 io.ctx,
                 &mut format,
-                c_name.as_ptr(),
+                no_url.as_ptr(),
                 ptr::null_mut(),
                 0,
                 0,
@@ -262,7 +264,7 @@ impl Demuxer {
                 c"none".as_ptr(),
                 0,
             );
-            let opened = ffi::avformat_open_input(&mut ctx, c_name.as_ptr(), format, &mut options);
+            let opened = ffi::avformat_open_input(&mut ctx, no_url.as_ptr(), format, &mut options);
             ffi::av_dict_free(&mut options);
             if opened < 0 {
                 return Err(io.io_error_or(|| corrupt(opened)));

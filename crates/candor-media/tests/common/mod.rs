@@ -61,7 +61,7 @@ pub const H264: &[&str] = &[
 ];
 
 /// Records what a decode pass delivers; optionally asks to stop after some frames.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct Recorder {
     pub audio: Vec<f32>,
     pub chunk_starts: Vec<u64>,
