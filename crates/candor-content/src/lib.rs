@@ -1,0 +1,119 @@
+//! What was said: fillers, hedges, power and negative words, repetition,
+//! vocabulary, pace, numbers and STAR structure, from the word-timed
+//! transcript and the pauses the audio analysis found.
+//!
+//! Pure computation: the only I/O is [`Lexicon::load`], reading an optional
+//! deployment word list. Any transcript, including an empty one, yields an
+//! analysis; rates over zero time are reported as 0.
+
+mod config;
+mod cues;
+mod error;
+mod fillers;
+mod lexical;
+mod lexicon;
+mod numbers;
+mod pace;
+mod repetition;
+mod star;
+mod tokens;
+mod vocabulary;
+
+use candor_domain::{Span, Transcript};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub use config::ContentConfig;
+pub use error::ContentError;
+pub use fillers::{FillerAnalysis, FillerBand, FillerCategory, FillerCluster, FillerHit};
+pub use lexical::{PhraseHit, PhraseHits};
+pub use lexicon::Lexicon;
+pub use numbers::{NumberHit, NumberKind, Numbers};
+pub use pace::{Pace, PaceBand, PaceWindow, SpeechRun};
+pub use repetition::{ImmediateRepeat, OverusedWord, RepeatedPhrase, Repetition};
+pub use star::{StarAnalysis, StarCue, StarEvidence, StarPart, StarPartFound};
+pub use vocabulary::Vocabulary;
+
+/// Timing of the speech as the audio analysis (voice activity) measured it.
+/// Whisper's word times drift after silences, so pauses come from here.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SpeechTiming {
+    /// Length of the recording, seconds. Rates "per minute" use it.
+    pub duration_s: f64,
+    /// Time with voice, seconds (pauses and leading/trailing silence excluded).
+    pub speaking_time_s: f64,
+    /// Silences between speech, in time order.
+    pub pauses: Vec<Span>,
+}
+
+/// Everything this crate finds in one answer.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ContentAnalysis {
+    /// Words said, filler sounds included.
+    pub word_count: usize,
+    /// The minutes that rates are per: `SpeechTiming::duration_s` / 60, or
+    /// the end of the last word when the duration is unknown (0).
+    pub minutes: f64,
+    pub fillers: FillerAnalysis,
+    pub hedges: PhraseHits,
+    pub power_words: PhraseHits,
+    pub negative_words: PhraseHits,
+    pub repetition: Repetition,
+    pub vocabulary: Vocabulary,
+    pub pace: Pace,
+    pub numbers: Numbers,
+    pub star: StarAnalysis,
+}
+
+/// `count` per minute, 0 over no time.
+pub(crate) fn per_minute(count: usize, minutes: f64) -> f64 {
+    if minutes > 0.0 {
+        count as f64 / minutes
+    } else {
+        0.0
+    }
+}
+
+/// Analyses what was said. Never fails: bad times (NaN, negative) are
+/// replaced by the previous word's end, and empty input gives zeros.
+pub fn analyze(
+    transcript: &Transcript,
+    timing: &SpeechTiming,
+    lexicon: &Lexicon,
+    config: &ContentConfig,
+) -> ContentAnalysis {
+    let text = tokens::Text::new(
+        transcript,
+        timing,
+        |w| lexicon.is_sound(w),
+        config.break_pause_s,
+    );
+    let last_end = text.spoken.last().map_or(0.0, |t| t.span.end);
+    let duration_s = tokens::finite_or(timing.duration_s, 0.0);
+    let minutes = if duration_s > 0.0 {
+        duration_s
+    } else {
+        last_end
+    } / 60.0;
+
+    let (fillers, filler_words) = fillers::detect(&text, lexicon, config, minutes);
+    let numbers = numbers::find(&text.words, lexicon);
+    ContentAnalysis {
+        word_count: text.spoken.len(),
+        minutes,
+        hedges: lexical::PhraseHits::find(&lexicon.hedges, &text.words, &filler_words, minutes),
+        power_words: lexical::PhraseHits::find(&lexicon.power_words, &text.words, &[], minutes),
+        negative_words: lexical::PhraseHits::find(
+            &lexicon.negative_words,
+            &text.words,
+            &[],
+            minutes,
+        ),
+        repetition: repetition::analyze(&text.words, lexicon, config),
+        vocabulary: vocabulary::analyze(&text.words, config.mattr_window),
+        pace: pace::analyze(&text.spoken, timing, config),
+        star: star::analyze(&text.words, &numbers, lexicon),
+        numbers,
+        fillers,
+    }
+}

@@ -1,0 +1,293 @@
+//! Word lists and cue phrases, read from TOML (`data/lexicon.toml` is the
+//! default, compiled in) and compiled into matchers.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::cues::{Cue, CueSet};
+use crate::tokens::{collapse_repeats, normalize};
+use crate::ContentError;
+
+const DEFAULT_LEXICON: &str = include_str!("../data/lexicon.toml");
+
+/// The compiled word lists the analysis matches against.
+///
+/// Layering: [`Lexicon::from_toml_str`] and [`Lexicon::load`] start from the
+/// built-in lists. A list named in the given TOML REPLACES the built-in list
+/// of that name; lists under an `[extend]` table are APPENDED to it; lists not
+/// mentioned keep their built-in content. Word sets (`[word_sets]`) follow the
+/// same rule per set. `data/lexicon.toml` documents every list.
+#[derive(Debug, Clone)]
+pub struct Lexicon {
+    pub(crate) filler_sounds: HashSet<String>,
+    pub(crate) fillers: CueSet,
+    pub(crate) hedges: CueSet,
+    pub(crate) power_words: CueSet,
+    pub(crate) negative_words: CueSet,
+    pub(crate) stop_words: HashSet<String>,
+    pub(crate) repeat_allowed: HashSet<String>,
+    pub(crate) percent_words: CueSet,
+    pub(crate) currency_words: CueSet,
+    pub(crate) multiplier_words: CueSet,
+    pub(crate) units: CueSet,
+    pub(crate) star: [CueSet; 4],
+}
+
+impl Default for Lexicon {
+    fn default() -> Self {
+        // The built-in file is part of the crate and covered by tests, so a
+        // failure here is a build defect, not a runtime condition.
+        Self::from_toml_str("").expect("built-in lexicon is valid")
+    }
+}
+
+impl Lexicon {
+    /// The built-in lists overridden by `toml` (see the type's docs for how).
+    pub fn from_toml_str(toml: &str) -> Result<Self, ContentError> {
+        let base = parse(DEFAULT_LEXICON)?;
+        let over = parse(toml)?;
+        if over.extend.as_ref().is_some_and(|e| e.extend.is_some()) {
+            return Err(ContentError::InvalidLexicon("[extend] cannot nest".into()));
+        }
+        compile(base.layer(over))
+    }
+
+    /// Reads a deployment lexicon file and layers it over the built-in lists.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, ContentError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| ContentError::ReadLexicon {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_toml_str(&text)
+    }
+
+    /// Whether a normalised word is a filler sound ("um", "ummm", "hmm").
+    pub(crate) fn is_sound(&self, norm: &str) -> bool {
+        self.filler_sounds.contains(&collapse_repeats(norm))
+    }
+}
+
+/// A cue as written in TOML: a bare phrase or a phrase with context rules.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum CueSpec {
+    Phrase(String),
+    Rule(CueRule),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CueRule {
+    phrase: String,
+    #[serde(default)]
+    not_after: Vec<String>,
+    #[serde(default)]
+    sentence_initial: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StarLists {
+    situation: Option<Vec<CueSpec>>,
+    task: Option<Vec<CueSpec>>,
+    action: Option<Vec<CueSpec>>,
+    result: Option<Vec<CueSpec>>,
+}
+
+/// One layer of lists; `None` means "not given here".
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Lists {
+    word_sets: Option<BTreeMap<String, Vec<String>>>,
+    filler_sounds: Option<Vec<String>>,
+    fillers: Option<Vec<CueSpec>>,
+    hedges: Option<Vec<CueSpec>>,
+    power_words: Option<Vec<CueSpec>>,
+    negative_words: Option<Vec<CueSpec>>,
+    stop_words: Option<Vec<String>>,
+    repeat_allowed: Option<Vec<String>>,
+    percent_words: Option<Vec<String>>,
+    currency_words: Option<Vec<String>>,
+    multiplier_words: Option<Vec<String>>,
+    units: Option<Vec<String>>,
+    star: Option<StarLists>,
+    extend: Option<Box<Lists>>,
+}
+
+fn parse(text: &str) -> Result<Lists, ContentError> {
+    toml::from_str(text).map_err(|e| ContentError::InvalidLexicon(e.to_string()))
+}
+
+/// `over` replaces `base`, then `extra` is appended.
+fn layer<T>(base: Option<Vec<T>>, over: Option<Vec<T>>, extra: Option<Vec<T>>) -> Option<Vec<T>> {
+    let mut list = over.or(base);
+    if let Some(extra) = extra {
+        list.get_or_insert_with(Vec::new).extend(extra);
+    }
+    list
+}
+
+impl StarLists {
+    fn layer(self, over: StarLists, extra: StarLists) -> StarLists {
+        StarLists {
+            situation: layer(self.situation, over.situation, extra.situation),
+            task: layer(self.task, over.task, extra.task),
+            action: layer(self.action, over.action, extra.action),
+            result: layer(self.result, over.result, extra.result),
+        }
+    }
+}
+
+impl Lists {
+    /// `self` overridden by `over` and then extended by `over.extend`.
+    fn layer(self, mut over: Lists) -> Lists {
+        let extra = over.extend.take().map_or_else(Lists::default, |e| *e);
+        let mut sets = self.word_sets.unwrap_or_default();
+        for (name, words) in over.word_sets.unwrap_or_default() {
+            sets.insert(name, words);
+        }
+        for (name, words) in extra.word_sets.unwrap_or_default() {
+            sets.entry(name).or_default().extend(words);
+        }
+        Lists {
+            word_sets: Some(sets),
+            filler_sounds: layer(self.filler_sounds, over.filler_sounds, extra.filler_sounds),
+            fillers: layer(self.fillers, over.fillers, extra.fillers),
+            hedges: layer(self.hedges, over.hedges, extra.hedges),
+            power_words: layer(self.power_words, over.power_words, extra.power_words),
+            negative_words: layer(
+                self.negative_words,
+                over.negative_words,
+                extra.negative_words,
+            ),
+            stop_words: layer(self.stop_words, over.stop_words, extra.stop_words),
+            repeat_allowed: layer(
+                self.repeat_allowed,
+                over.repeat_allowed,
+                extra.repeat_allowed,
+            ),
+            percent_words: layer(self.percent_words, over.percent_words, extra.percent_words),
+            currency_words: layer(
+                self.currency_words,
+                over.currency_words,
+                extra.currency_words,
+            ),
+            multiplier_words: layer(
+                self.multiplier_words,
+                over.multiplier_words,
+                extra.multiplier_words,
+            ),
+            units: layer(self.units, over.units, extra.units),
+            star: Some(self.star.unwrap_or_default().layer(
+                over.star.unwrap_or_default(),
+                extra.star.unwrap_or_default(),
+            )),
+            extend: None,
+        }
+    }
+}
+
+/// Normalises a phrase the way transcript words are normalised.
+fn phrase_words(phrase: &str) -> Result<Vec<String>, ContentError> {
+    let words: Vec<String> = phrase
+        .split_whitespace()
+        .map(|w| normalize(w).norm)
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        return Err(ContentError::InvalidLexicon(format!(
+            "empty phrase {phrase:?}"
+        )));
+    }
+    Ok(words)
+}
+
+fn word_set(words: Option<Vec<String>>) -> HashSet<String> {
+    words
+        .unwrap_or_default()
+        .iter()
+        .map(|w| normalize(w).norm)
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+struct Compiler {
+    sets: BTreeMap<String, Vec<String>>,
+}
+
+impl Compiler {
+    fn cue(&self, spec: CueSpec) -> Result<Cue, ContentError> {
+        let rule = match spec {
+            CueSpec::Phrase(phrase) => CueRule {
+                phrase,
+                not_after: Vec::new(),
+                sentence_initial: false,
+            },
+            CueSpec::Rule(rule) => rule,
+        };
+        let mut not_after = HashSet::new();
+        for entry in &rule.not_after {
+            match entry.strip_prefix('@') {
+                Some(name) => {
+                    let set = self.sets.get(name).ok_or_else(|| {
+                        ContentError::InvalidLexicon(format!("unknown word set @{name}"))
+                    })?;
+                    not_after.extend(set.iter().map(|w| normalize(w).norm));
+                }
+                None => {
+                    not_after.insert(normalize(entry).norm);
+                }
+            }
+        }
+        Ok(Cue {
+            words: phrase_words(&rule.phrase)?,
+            not_after,
+            sentence_initial: rule.sentence_initial,
+        })
+    }
+
+    fn cues(&self, specs: Option<Vec<CueSpec>>) -> Result<CueSet, ContentError> {
+        let cues = specs
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| self.cue(s))
+            .collect::<Result<_, _>>()?;
+        Ok(CueSet::new(cues))
+    }
+
+    fn phrases(&self, phrases: Option<Vec<String>>) -> Result<CueSet, ContentError> {
+        self.cues(phrases.map(|p| p.into_iter().map(CueSpec::Phrase).collect()))
+    }
+}
+
+fn compile(lists: Lists) -> Result<Lexicon, ContentError> {
+    let c = Compiler {
+        sets: lists.word_sets.unwrap_or_default(),
+    };
+    let star = lists.star.unwrap_or_default();
+    Ok(Lexicon {
+        filler_sounds: word_set(lists.filler_sounds)
+            .iter()
+            .map(|w| collapse_repeats(w))
+            .collect(),
+        fillers: c.cues(lists.fillers)?,
+        hedges: c.cues(lists.hedges)?,
+        power_words: c.cues(lists.power_words)?,
+        negative_words: c.cues(lists.negative_words)?,
+        stop_words: word_set(lists.stop_words),
+        repeat_allowed: word_set(lists.repeat_allowed),
+        percent_words: c.phrases(lists.percent_words)?,
+        currency_words: c.phrases(lists.currency_words)?,
+        multiplier_words: c.phrases(lists.multiplier_words)?,
+        units: c.phrases(lists.units)?,
+        star: [
+            c.cues(star.situation)?,
+            c.cues(star.task)?,
+            c.cues(star.action)?,
+            c.cues(star.result)?,
+        ],
+    })
+}

@@ -1,0 +1,9 @@
+//! Content analysis on written transcripts whose truth is known.
+
+mod fillers;
+mod lexicon;
+mod numbers_and_star;
+mod pace;
+mod script;
+mod support;
+mod words;
