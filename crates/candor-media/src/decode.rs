@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::audio::AudioPipeline;
 use crate::error::MediaError;
+use crate::ffi::PacketRead;
 use crate::probe::ProbedMedia;
 use crate::video::VideoPipeline;
 
@@ -202,16 +203,12 @@ impl ProbedMedia {
 
         let mut stats = DecodeStats::default();
         let mut reported = f64::NEG_INFINITY;
-        let mut packet = Packet::empty();
         let mut read_errors = 0;
         loop {
-            match packet.read(demuxer.input_mut()) {
-                Ok(()) => read_errors = 0,
-                Err(ffmpeg::Error::Eof) => break,
-                Err(e) => {
-                    if let Some(io) = demuxer.take_io_error() {
-                        return Err(MediaError::Io(io));
-                    }
+            let packet = match demuxer.read_packet()? {
+                PacketRead::Packet(packet) => packet,
+                PacketRead::End => break,
+                PacketRead::Damaged(e) => {
                     tracing::debug!(error = %e, "skipping unreadable packet");
                     stats.bad_packets += 1;
                     read_errors += 1;
@@ -220,7 +217,8 @@ impl ProbedMedia {
                     }
                     continue;
                 }
-            }
+            };
+            read_errors = 0;
             let index = packet.stream();
             if let Some(t) = packet
                 .pts()

@@ -286,17 +286,23 @@ impl Demuxer {
         &self.input
     }
 
-    pub(crate) fn input_mut(&mut self) -> &mut Input {
-        &mut self.input
-    }
-
     pub(crate) fn name(&self) -> &str {
         &self.name
     }
 
-    /// The I/O error behind the last failed read, if the reader failed.
-    pub(crate) fn take_io_error(&mut self) -> Option<io::Error> {
-        self.io.take_error()
+    /// Reads the next packet. Each read gets a fresh `Packet`: ffmpeg-next's
+    /// `Packet::read` does not unref the packet it is given, so reusing one
+    /// leaked every packet's buffer (measured: peak memory grew with file size).
+    pub(crate) fn read_packet(&mut self) -> Result<PacketRead, MediaError> {
+        let mut packet = ffmpeg::Packet::empty();
+        match packet.read(&mut self.input) {
+            Ok(()) => Ok(PacketRead::Packet(packet)),
+            Err(ffmpeg::Error::Eof) => Ok(PacketRead::End),
+            Err(e) => match self.io.take_error() {
+                Some(io) => Err(MediaError::Io(io)),
+                None => Ok(PacketRead::Damaged(e)),
+            },
+        }
     }
 
     /// Tells the demuxer to drop every packet of the stream, so that unused
@@ -310,6 +316,14 @@ impl Demuxer {
             }
         }
     }
+}
+
+/// What reading the next packet gave.
+pub(crate) enum PacketRead {
+    Packet(ffmpeg::Packet),
+    End,
+    /// The demuxer could not read a packet; later ones may still be fine.
+    Damaged(ffmpeg::Error),
 }
 
 /// Resamples one decoded frame (or, with `None`, the resampler's buffered

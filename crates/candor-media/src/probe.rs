@@ -8,7 +8,7 @@ use ffmpeg::{codec, Rational, Stream};
 use ffmpeg_next as ffmpeg;
 
 use crate::error::MediaError;
-use crate::ffi::Demuxer;
+use crate::ffi::{Demuxer, PacketRead};
 use crate::limits::MediaLimits;
 use crate::source::MediaSource;
 
@@ -182,20 +182,16 @@ fn stated_duration(
 fn scan_duration(demuxer: &mut Demuxer, limits: &MediaLimits) -> Result<f64, MediaError> {
     let mut first = f64::INFINITY;
     let mut last = f64::NEG_INFINITY;
-    let mut packet = ffmpeg::Packet::empty();
     loop {
-        match packet.read(demuxer.input_mut()) {
-            Ok(()) => {}
-            Err(ffmpeg::Error::Eof) => break,
-            Err(e) => {
-                if let Some(io) = demuxer.take_io_error() {
-                    return Err(MediaError::Io(io));
-                }
+        let packet = match demuxer.read_packet()? {
+            PacketRead::Packet(packet) => packet,
+            PacketRead::End => break,
+            PacketRead::Damaged(e) => {
                 // A damaged packet ends the scan; what was read still counts.
                 tracing::debug!(error = %e, "packet scan stopped early");
                 break;
             }
-        }
+        };
         let Some(ts) = packet.pts().or(packet.dts()) else {
             continue;
         };

@@ -334,3 +334,30 @@ fn invalid_options_are_refused() {
         .unwrap_err();
     assert!(matches!(err, MediaError::InvalidOptions(_)), "{err}");
 }
+
+#[test]
+fn damaged_packets_mid_stream_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = gray_video_with_tone(
+        dir.path(),
+        "v.mkv",
+        &[H264, &["-c:a", "aac", "-g", "10"]].concat(),
+    );
+    let mut bytes = std::fs::read(&full).unwrap();
+    let middle = bytes.len() / 2;
+    for (i, b) in bytes[middle..middle + 4000].iter_mut().enumerate() {
+        *b = (i * 131 % 251) as u8;
+    }
+    let damaged = dir.path().join("damaged.mkv");
+    std::fs::write(&damaged, &bytes).unwrap();
+    let (_, rec) = decode(&damaged).expect("the undamaged parts decode");
+    assert!(rec.frames.len() >= 10, "{} frames", rec.frames.len());
+    assert!(
+        rec.audio.len() as f64 >= SECONDS * 16000.0 * 0.8,
+        "{} samples",
+        rec.audio.len()
+    );
+    for w in rec.frames.windows(2) {
+        assert!(w[1].0 > w[0].0);
+    }
+}

@@ -108,3 +108,59 @@ fn video_containers_give_audio_and_sampled_frames() {
         check_gray_frames(&rec);
     }
 }
+
+#[test]
+fn skipping_non_reference_frames_decodes_less_and_samples_nearly_the_same_times() {
+    let dir = tempfile::tempdir().unwrap();
+    // 30 fps with B-frames: the B-frames are the non-reference ones.
+    let args = [
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=640x360:rate=30:duration=3",
+        "-c:v",
+        "libx264",
+        "-bf",
+        "3",
+        "-g",
+        "30",
+    ];
+    let path = ffmpeg(dir.path(), "bframes.mp4", &args);
+    let run = |skip_nonref| {
+        let mut rec = Recorder::default();
+        let options = DecodeOptions {
+            skip_nonref,
+            ..Default::default()
+        };
+        let stats = probe(MediaSource::path(&path), &MediaLimits::default())
+            .unwrap()
+            .decode(&options, &mut rec)
+            .unwrap();
+        (stats, rec)
+    };
+    let (all, all_frames) = run(false);
+    let (skipped, skipped_frames) = run(true);
+    assert_eq!(all.video_frames_decoded, 90);
+    assert!(
+        skipped.video_frames_decoded < 60,
+        "decoded {}",
+        skipped.video_frames_decoded
+    );
+    assert_eq!(all.frames, 15);
+    assert_eq!(skipped.frames, 15);
+    for (k, (a, s)) in all_frames
+        .frames
+        .iter()
+        .zip(&skipped_frames.frames)
+        .enumerate()
+    {
+        assert_close("exact sampling", a.0, k as f64 / 5.0, 0.001);
+        // At most two source frames late (the B-frames of a group).
+        assert!(
+            s.0 >= a.0 - 0.001 && s.0 <= a.0 + 2.0 / 30.0 + 0.001,
+            "frame {k}: {} vs {}",
+            s.0,
+            a.0
+        );
+    }
+}
