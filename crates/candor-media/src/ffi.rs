@@ -318,6 +318,29 @@ impl Demuxer {
     }
 }
 
+/// Clockwise quarter turns (0–3) that show `stream` upright, from its
+/// display matrix (phones store portrait video sideways and set one). Same
+/// rule as the ffmpeg CLI's autorotate: the negated rotation, rounded.
+pub(crate) fn quarter_turns(stream: &ffmpeg::Stream) -> u8 {
+    let Some(matrix) = stream
+        .side_data()
+        .find(|d| d.kind() == ffmpeg::codec::packet::side_data::Type::DisplayMatrix)
+    else {
+        return 0;
+    };
+    let data = matrix.data();
+    if data.len() < 9 * std::mem::size_of::<i32>() {
+        return 0;
+    }
+    // SAFETY: the display matrix is nine i32 values (length checked above),
+    // in side data allocated with av_malloc, hence aligned.
+    let degrees = unsafe { ffi::av_display_rotation_get(data.as_ptr() as *const i32) };
+    if !degrees.is_finite() {
+        return 0;
+    }
+    ((-degrees / 90.0).round() as i64).rem_euclid(4) as u8
+}
+
 /// What reading the next packet gave.
 pub(crate) enum PacketRead {
     Packet(ffmpeg::Packet),

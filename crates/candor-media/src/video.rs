@@ -12,6 +12,7 @@ use crate::decode::{
     decode_packet, flow, seconds, DecodeOptions, DecodeStats, MediaSink, VideoFrame,
 };
 use crate::error::MediaError;
+use crate::ffi;
 use crate::probe::rate_to_f64;
 
 /// Frame interval assumed when a stream states no frame rate (60 fps: the
@@ -29,6 +30,8 @@ struct VideoOut {
     origin: f64,
     sampler: Sampler,
     frame_width: u32,
+    /// Clockwise quarter turns applied after scaling, see [`ffi::quarter_turns`].
+    quarter_turns: u8,
     /// Interval between the stream's frames, for frames without timestamp.
     source_interval: f64,
     last_decoded: Option<f64>,
@@ -36,8 +39,11 @@ struct VideoOut {
     scaled: frame::Video,
 }
 
+/// What a scaler was built for: format, width, height, sample aspect ratio.
+type ScalerInput = (Pixel, u32, u32, Rational);
+
 struct Scaler {
-    input: (Pixel, u32, u32, Rational),
+    input: ScalerInput,
     context: scaling::Context,
 }
 
@@ -60,6 +66,7 @@ impl VideoPipeline {
             origin,
             sampler: Sampler::new(interval, source_interval),
             frame_width: options.frame_width,
+            quarter_turns: ffi::quarter_turns(stream),
             source_interval,
             last_decoded: None,
             scaler: None,
@@ -127,37 +134,13 @@ impl VideoOut {
             frame.height(),
             frame.aspect_ratio(),
         );
-        if self.scaler.as_ref().is_none_or(|s| s.input != key) {
-            let (width, height) = output_size(
-                frame.width(),
-                frame.height(),
-                frame.aspect_ratio(),
-                self.frame_width,
-            );
-            let context = scaling::Context::get(
-                frame.format(),
-                frame.width(),
-                frame.height(),
-                Pixel::BGR24,
-                width,
-                height,
-                scaling::Flags::BILINEAR,
-            )
-            .map_err(|e| {
-                MediaError::Internal(format!("cannot scale {:?} frames: {e}", frame.format()))
-            })?;
-            self.scaler = Some(Scaler {
-                input: key,
-                context,
-            });
-        }
-        let Some(scaler) = &mut self.scaler else {
-            unreachable!("scaler was just set")
+        let mut scaler = match self.scaler.take() {
+            Some(scaler) if scaler.input == key => scaler,
+            _ => self.new_scaler(frame, key)?,
         };
-        scaler
-            .context
-            .run(frame, &mut self.scaled)
-            .map_err(|e| MediaError::Internal(format!("frame scaling failed: {e}")))?;
+        let scaled = scaler.context.run(frame, &mut self.scaled);
+        self.scaler = Some(scaler);
+        scaled.map_err(|e| MediaError::Internal(format!("frame scaling failed: {e}")))?;
         let (width, height) = (self.scaled.width(), self.scaled.height());
         let row = width as usize * 3;
         let stride = self.scaled.stride(0);
@@ -166,6 +149,7 @@ impl VideoOut {
         for y in 0..height as usize {
             data.extend_from_slice(&plane[y * stride..y * stride + row]);
         }
+        let (width, height, data) = rotate_bgr(data, width, height, self.quarter_turns);
         Ok(VideoFrame {
             t,
             width,
@@ -173,6 +157,69 @@ impl VideoOut {
             data,
         })
     }
+
+    /// A scaler to BGR24 at the delivered size, chosen for the upright
+    /// picture: a sideways one is scaled to the transposed size, then turned.
+    fn new_scaler(&self, frame: &frame::Video, key: ScalerInput) -> Result<Scaler, MediaError> {
+        let (width, height) = if self.quarter_turns % 2 == 1 {
+            let (w, h) = output_size(
+                frame.height(),
+                frame.width(),
+                Rational::new(0, 1),
+                self.frame_width,
+            );
+            (h, w)
+        } else {
+            output_size(
+                frame.width(),
+                frame.height(),
+                frame.aspect_ratio(),
+                self.frame_width,
+            )
+        };
+        let context = scaling::Context::get(
+            frame.format(),
+            frame.width(),
+            frame.height(),
+            Pixel::BGR24,
+            width,
+            height,
+            scaling::Flags::BILINEAR,
+        )
+        .map_err(|e| {
+            MediaError::Internal(format!("cannot scale {:?} frames: {e}", frame.format()))
+        })?;
+        Ok(Scaler {
+            input: key,
+            context,
+        })
+    }
+}
+
+/// Turns a packed BGR24 image clockwise by `quarter_turns` × 90°.
+fn rotate_bgr(data: Vec<u8>, width: u32, height: u32, quarter_turns: u8) -> (u32, u32, Vec<u8>) {
+    let (w, h) = (width as usize, height as usize);
+    // The source pixel that lands at (x, y) of the turned image.
+    let source: fn(usize, usize, usize, usize) -> (usize, usize) = match quarter_turns % 4 {
+        0 => return (width, height, data),
+        1 => |x, y, _w, h| (y, h - 1 - x),
+        2 => |x, y, w, h| (w - 1 - x, h - 1 - y),
+        _ => |x, y, w, _h| (w - 1 - y, x),
+    };
+    let (out_w, out_h) = if quarter_turns % 2 == 1 {
+        (h, w)
+    } else {
+        (w, h)
+    };
+    let mut out = Vec::with_capacity(data.len());
+    for y in 0..out_h {
+        for x in 0..out_w {
+            let (sx, sy) = source(x, y, w, h);
+            let i = (sy * w + sx) * 3;
+            out.extend_from_slice(&data[i..i + 3]);
+        }
+    }
+    (out_w as u32, out_h as u32, out)
 }
 
 /// Size of the delivered frame: `max_width` wide at most (never wider than
@@ -242,6 +289,17 @@ mod tests {
             output_size(720, 576, Rational::new(16, 11), 640),
             (640, 352)
         );
+    }
+
+    #[test]
+    fn rotation_turns_clockwise() {
+        // 2x1 image: pixel A left, B right; a quarter turn clockwise puts A on top.
+        let (a, b) = ([1, 1, 1], [2, 2, 2]);
+        let image = [a, b].concat();
+        assert_eq!(rotate_bgr(image.clone(), 2, 1, 1), (1, 2, [a, b].concat()));
+        assert_eq!(rotate_bgr(image.clone(), 2, 1, 2), (2, 1, [b, a].concat()));
+        assert_eq!(rotate_bgr(image.clone(), 2, 1, 3), (1, 2, [b, a].concat()));
+        assert_eq!(rotate_bgr(image.clone(), 2, 1, 0), (2, 1, image));
     }
 
     #[test]

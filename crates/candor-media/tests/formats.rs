@@ -164,3 +164,91 @@ fn skipping_non_reference_frames_decodes_less_and_samples_nearly_the_same_times(
         );
     }
 }
+
+#[test]
+fn a_sideways_phone_video_is_delivered_upright_like_the_ffmpeg_cli_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = ffmpeg(
+        dir.path(),
+        "plain.mp4",
+        &[
+            &[
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=320x240:rate=25:duration=1",
+            ],
+            H264,
+        ]
+        .concat(),
+    );
+    let plain = plain.to_str().unwrap();
+    for degrees in ["90", "180", "270"] {
+        let name = format!("rot{degrees}.mp4");
+        let rotated = ffmpeg(
+            dir.path(),
+            &name,
+            &[
+                "-i",
+                plain,
+                "-c",
+                "copy",
+                "-metadata:s:v:0",
+                &format!("rotate={degrees}"),
+            ],
+        );
+        let mut rec = Recorder::default();
+        let mut first = None;
+        struct First<'a>(&'a mut Recorder, &'a mut Option<Vec<u8>>);
+        impl candor_media::MediaSink for First<'_> {
+            fn audio(&mut self, chunk: candor_media::AudioChunk) -> std::ops::ControlFlow<()> {
+                self.0.audio(chunk)
+            }
+            fn frame(&mut self, frame: candor_media::VideoFrame) -> std::ops::ControlFlow<()> {
+                self.1.get_or_insert_with(|| frame.data.clone());
+                self.0.frame(frame)
+            }
+        }
+        let media = probe(MediaSource::path(&rotated), &MediaLimits::default()).unwrap();
+        media
+            .decode(&DecodeOptions::default(), &mut First(&mut rec, &mut first))
+            .unwrap();
+        let expected_size = if degrees == "180" {
+            (320, 240)
+        } else {
+            (240, 320)
+        };
+        assert_eq!(
+            (rec.frames[0].1, rec.frames[0].2),
+            expected_size,
+            "{degrees}"
+        );
+        // The ffmpeg CLI autorotates; its first frame must match ours.
+        let cli = std::process::Command::new("ffmpeg")
+            .args([
+                "-v",
+                "error",
+                "-nostdin",
+                "-i",
+                rotated.to_str().unwrap(),
+                "-frames:v",
+                "1",
+                "-f",
+                "rawvideo",
+                "-pix_fmt",
+                "bgr24",
+                "-",
+            ])
+            .output()
+            .unwrap();
+        let ours = first.unwrap();
+        assert_eq!(cli.stdout.len(), ours.len(), "{degrees}");
+        let diff = ours
+            .iter()
+            .zip(&cli.stdout)
+            .map(|(a, b)| f64::from(a.abs_diff(*b)))
+            .sum::<f64>()
+            / ours.len() as f64;
+        assert!(diff < 6.0, "{degrees}: mean difference {diff}");
+    }
+}
