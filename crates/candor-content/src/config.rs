@@ -18,10 +18,10 @@ pub struct ContentConfig {
     /// Fillers per minute at or above which speech reads as hesitant:
     /// ~4.8/min (Götz 2013; Corley & Stewart 2008 on how listeners read "um").
     pub filler_hesitant_per_min: f64,
-    /// A filler cluster is at least this many fillers ... (3, DESIGN.md's
-    /// coaching guidance: "report clusters (3+ in 30 s), not only counts").
+    /// A filler cluster is at least this many fillers ... (3; the coaching
+    /// guidance in DESIGN.md: "report clusters (3+ in 30 s), not only counts").
     pub filler_cluster_min: usize,
-    /// ... within this many seconds (30 s, same source).
+    /// ... within one window of this many seconds (30 s, same source).
     pub filler_cluster_window_s: f64,
     /// Pace at or above which speech reads as clear, words per minute (130;
     /// Griffiths 1990; Tauroza & Allison 1990).

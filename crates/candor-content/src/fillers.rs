@@ -46,7 +46,8 @@ pub struct FillerHit {
     pub word_index: usize,
 }
 
-/// At least `filler_cluster_min` fillers within `filler_cluster_window_s`.
+/// At least `filler_cluster_min` fillers within one `filler_cluster_window_s`
+/// window; clusters do not overlap.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct FillerCluster {
     /// From the first filler's start to the last one's end, seconds.
@@ -132,25 +133,24 @@ pub(crate) fn detect(
     (analysis, taken)
 }
 
-/// Groups of at least `min` fillers whose starts fit in `window_s`;
-/// overlapping groups merge into one cluster.
+/// Groups of at least `min` fillers that fit in one `window_s` window,
+/// found greedily from the earliest filler so that clusters do not overlap
+/// and none is longer than the window: each points at one moment to replay.
 fn clusters(hits: &[FillerHit], min: usize, window_s: f64) -> Vec<FillerCluster> {
-    let min = min.max(1);
-    let mut out: Vec<(usize, usize)> = Vec::new(); // inclusive hit ranges
-    for (i, w) in hits.windows(min).enumerate() {
-        if w[min - 1].span.start - w[0].span.start > window_s {
-            continue;
-        }
-        let last = i + min - 1;
-        match out.last_mut() {
-            Some((_, end)) if *end >= i => *end = last,
-            _ => out.push((i, last)),
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < hits.len() {
+        let limit = hits[i].span.start + window_s;
+        let n = hits[i..].iter().take_while(|h| h.span.end <= limit).count();
+        if n >= min.max(1) {
+            out.push(FillerCluster {
+                span: Span::new(hits[i].span.start, hits[i + n - 1].span.end),
+                count: n,
+            });
+            i += n;
+        } else {
+            i += 1;
         }
     }
-    out.into_iter()
-        .map(|(a, b)| FillerCluster {
-            span: Span::new(hits[a].span.start, hits[b].span.end),
-            count: b - a + 1,
-        })
-        .collect()
+    out
 }

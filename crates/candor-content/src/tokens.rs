@@ -52,20 +52,19 @@ pub(crate) struct Normalized {
 
 pub(crate) fn normalize(raw: &str) -> Normalized {
     let text = raw.trim().replace(['\u{2019}', '\u{2018}'], "'");
-    let core_start = text
-        .find(|c: char| c.is_alphanumeric())
-        .unwrap_or(text.len());
-    let core_end = text
-        .rfind(|c: char| c.is_alphanumeric())
-        .map_or(core_start, |i| {
-            i + text[i..].chars().next().map_or(1, char::len_utf8)
-        });
-    let lead = &text[..core_start];
-    let trail = &text[core_end.max(core_start)..];
+    let alnum = |c: char| c.is_alphanumeric();
+    let (lead, core, trail) = match (text.find(alnum), text.rfind(alnum)) {
+        (Some(a), Some(b)) => {
+            let e = b + text[b..].chars().next().map_or(1, char::len_utf8);
+            (&text[..a], &text[a..e], &text[e..])
+        }
+        // Bare punctuation (" ...", " %") is all trail: it marks the word before.
+        _ => ("", "", text.as_str()),
+    };
     let ellipsis = trail.contains("...") || trail.contains('\u{2026}');
     let sentence_end = !ellipsis && trail.contains(['.', '?', '!']);
     Normalized {
-        norm: text[core_start..core_end.max(core_start)].to_lowercase(),
+        norm: core.to_lowercase(),
         currency: lead.contains(['$', '\u{20ac}', '\u{a3}', '\u{a5}']),
         percent: trail.contains('%'),
         brk: sentence_end
@@ -111,6 +110,7 @@ impl Text {
                 if let Some(prev) = spoken.last_mut() {
                     prev.break_after |= n.brk;
                     prev.sentence_end |= n.sentence_end;
+                    prev.percent |= n.percent; // " 80", " %"
                 }
                 continue;
             }
@@ -224,7 +224,9 @@ mod tests {
         assert_eq!(n.norm, "don't");
         let n = normalize(" so...");
         assert_eq!((n.brk, n.sentence_end), (true, false));
-        assert_eq!(normalize(" ...").norm, "");
+        let n = normalize(" ...");
+        assert_eq!((n.norm.as_str(), n.brk), ("", true));
+        assert!(normalize("%").percent);
         assert_eq!(normalize("").norm, "");
     }
 

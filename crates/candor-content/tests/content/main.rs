@@ -1,6 +1,7 @@
 //! Content analysis on written transcripts whose truth is known.
 
 mod fillers;
+mod generated;
 mod lexicon;
 mod numbers_and_star;
 mod pace;

@@ -64,6 +64,14 @@ fn compound_number_words_are_added_up() {
 }
 
 #[test]
+fn a_percent_sign_written_as_its_own_word_still_counts() {
+    assert_eq!(
+        numbers("Churn fell 5 % this year."),
+        [n("5", 5.0, NumberKind::Percent, None)]
+    );
+}
+
+#[test]
 fn quantified_results_are_counted() {
     let a = analyze_text("It took two weeks. Two of them stayed. Sales rose 10 percent.");
     assert_eq!(a.numbers.count, 3);

@@ -30,6 +30,10 @@ fn the_interview_script_has_exactly_its_six_fillers() {
             .map(|(s, _)| s.split_whitespace().count())
             .sum::<usize>()
     );
+    // Six fillers about ten seconds apart: two clusters of three, each within 30 s.
+    let clusters: Vec<usize> = a.fillers.clusters.iter().map(|c| c.count).collect();
+    assert_eq!(clusters, [3, 3]);
+    assert!(a.fillers.clusters.iter().all(|c| c.span.duration() <= 30.0));
 }
 
 #[test]
