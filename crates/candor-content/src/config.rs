@@ -53,8 +53,9 @@ pub struct ContentConfig {
     /// ... and makes up at least this share of all words (0.02 = 2 %; in
     /// conversational English even frequent content words stay below 1 %).
     pub overused_min_share: f64,
-    /// Window of the moving-average type-token ratio, words (50, the common
-    /// choice since Covington & McFall 2010 for short spoken samples).
+    /// Window of the moving-average type-token ratio, words. MATTR is from
+    /// Covington & McFall (2010); 50 words (the brief's choice) fits several
+    /// windows into a one-minute answer of ~150 words.
     pub mattr_window: usize,
 }
 

@@ -36,6 +36,8 @@ pub struct Lexicon {
 }
 
 impl Default for Lexicon {
+    /// The built-in lists. Parsing takes about a millisecond: build one
+    /// lexicon per process and share it (`&Lexicon`), not one per answer.
     fn default() -> Self {
         // The built-in file is part of the crate and covered by tests, so a
         // failure here is a build defect, not a runtime condition.
