@@ -1,0 +1,9 @@
+//! Known-truth tests of the audio analysis. Every fixture is generated in
+//! the test, in a temporary directory, with espeak-ng, sox and ffmpeg.
+
+mod loudness;
+mod pauses;
+mod pitch;
+mod quality;
+mod streaming;
+mod support;
