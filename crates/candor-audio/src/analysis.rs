@@ -28,7 +28,8 @@ pub struct Loudness {
     pub loudness_range_lu: f64,
     /// Highest sample magnitude, dBFS; `None` for all-zero audio.
     pub sample_peak_dbfs: Option<f64>,
-    /// Short-term loudness (3-s window) at the end of every second.
+    /// Short-term loudness (3-s window; over the first two seconds, the
+    /// audio so far) at the end of every second.
     pub short_term: Vec<ShortTermLoudness>,
     pub clipping: Clipping,
 }
@@ -36,7 +37,7 @@ pub struct Loudness {
 /// One point of the short-term loudness series.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ShortTermLoudness {
-    /// End of the 3-s window, seconds from the start.
+    /// End of the window, seconds from the start.
     pub t_s: f64,
     /// Loudness of the window, LUFS; `None` when the window is silent.
     pub lufs: Option<f64>,

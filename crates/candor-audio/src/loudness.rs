@@ -5,6 +5,9 @@ use ebur128::{EbuR128, Mode};
 use crate::analysis::{Clipping, Loudness, ShortTermLoudness};
 use crate::{AudioConfig, AudioError, SAMPLE_RATE_HZ};
 
+/// The short-term window of EBU R 128, seconds.
+const SHORT_TERM_S: u32 = 3;
+
 /// Streams samples into the R 128 meter and keeps one short-term value per
 /// second. The meter runs in histogram mode, so its memory does not grow
 /// with the recording's length.
@@ -54,9 +57,17 @@ impl LoudnessMeter {
             self.into_second += now.len() as u32;
             if self.into_second == SAMPLE_RATE_HZ {
                 self.into_second = 0;
-                let lufs = finite(self.meter.loudness_shortterm()?);
-                let t_s = (self.short_term.len() + 1) as f64;
-                self.short_term.push(ShortTermLoudness { t_s, lufs });
+                let seconds = self.short_term.len() as u32 + 1;
+                // Until three seconds have passed, the window is what there is.
+                let lufs = if seconds < SHORT_TERM_S {
+                    self.meter.loudness_window(seconds * 1000)?
+                } else {
+                    self.meter.loudness_shortterm()?
+                };
+                self.short_term.push(ShortTermLoudness {
+                    t_s: f64::from(seconds),
+                    lufs: finite(lufs),
+                });
             }
             samples = rest;
         }

@@ -238,6 +238,7 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::frames::Frame;
 
     fn tone(hz: f64, n: usize) -> Vec<f32> {
         let rate = f64::from(SAMPLE_RATE_HZ);
@@ -255,6 +256,46 @@ mod tests {
                 .expect("a tone is voiced");
             assert!((f0 / hz - 1.0).abs() < 0.01, "{hz} Hz estimated as {f0}");
         }
+    }
+
+    fn voiced(index: u64, hz: f64) -> Decision {
+        let frame = Frame {
+            index,
+            level_db: -20.0,
+            block_power: 0.01,
+            f0_hz: Some(hz),
+        };
+        Decision {
+            frame,
+            speech: true,
+            core: true,
+            noise_db: -90.0,
+        }
+    }
+
+    #[test]
+    fn octave_errors_are_folded_back_and_do_not_widen_the_spread() {
+        let config = AudioConfig::default();
+        let mut stats = PitchStats::new(&config);
+        // A steady 120-Hz voice where every fifth frame reads an octave off.
+        for i in 0..200 {
+            let hz = match i % 10 {
+                4 => 240.0,
+                9 => 60.5,
+                _ => 120.0,
+            };
+            stats.add(&voiced(i, hz));
+        }
+        let pitch = stats.finish(&config);
+        assert!((pitch.median_hz.unwrap() / 120.0 - 1.0).abs() < 0.005);
+        assert!(
+            pitch.std_semitones.unwrap() < 0.1,
+            "{:?}",
+            pitch.std_semitones
+        );
+        assert_eq!(pitch.monotone, Some(true));
+        assert_eq!(pitch.voiced_ratio, 1.0);
+        assert_eq!(pitch.track.len(), 10);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! the test, in a temporary directory, with espeak-ng, sox and ffmpeg.
 
 mod loudness;
+mod memory;
 mod pauses;
 mod pitch;
 mod quality;

@@ -8,15 +8,7 @@
 use candor_audio::PauseKind;
 use candor_domain::Span;
 
-use crate::support::{analyze, interview};
-
-fn truth_pauses(truth: &serde_json::Value) -> Vec<Span> {
-    let pauses = truth["pauses"].as_array().expect("pauses");
-    pauses
-        .iter()
-        .map(|p| Span::new(p["start"].as_f64().unwrap(), p["end"].as_f64().unwrap()))
-        .collect()
-}
+use crate::support::{analyze, interview, missed_pauses, truth_pauses};
 
 #[test]
 fn inserted_pauses_are_found_within_150_ms_talk_time_within_5_percent_and_nothing_else() {
@@ -29,16 +21,12 @@ fn inserted_pauses_are_found_within_150_ms_talk_time_within_5_percent_and_nothin
         .filter(|p| p.duration() >= 0.5)
         .collect();
     assert!(inserted.len() >= 5, "the script inserts pauses");
-    for want in &inserted {
-        let found = speech.pauses.iter().find(|p| {
-            (p.span.start - want.start).abs() <= 0.15 && (p.span.end - want.end).abs() <= 0.15
-        });
-        assert!(
-            found.is_some(),
-            "pause {want:?} not found in {:?}",
-            speech.pauses
-        );
-    }
+    let missed = missed_pauses(&speech.pauses, &inserted);
+    assert!(
+        missed.is_empty(),
+        "missed {missed:?}; found {:?}",
+        speech.pauses
+    );
     for pause in speech.pauses.iter().filter(|p| p.duration_s >= 1.0) {
         assert!(
             inserted.iter().any(|want| pause.span.overlaps(want)),

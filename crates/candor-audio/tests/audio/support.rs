@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use candor_audio::{AudioAnalysis, AudioAnalyzer, AudioConfig, SAMPLE_RATE_HZ};
+use candor_audio::{AudioAnalysis, AudioAnalyzer, AudioConfig, Pause, SAMPLE_RATE_HZ};
+use candor_domain::Span;
 
 /// Runs a tool, panicking with its output if it fails; returns stderr
 /// (where sox and ffmpeg report).
@@ -146,4 +147,54 @@ pub fn power(samples: &[f32]) -> f64 {
         .map(|&s| f64::from(s) * f64::from(s))
         .sum::<f64>()
         / samples.len() as f64
+}
+
+/// The pauses the interview script inserted, from its truth file.
+pub fn truth_pauses(truth: &serde_json::Value) -> Vec<Span> {
+    let pauses = truth["pauses"].as_array().expect("pauses");
+    let at = |p: &serde_json::Value, key: &str| p[key].as_f64().expect("seconds");
+    pauses
+        .iter()
+        .map(|p| Span::new(at(p, "start"), at(p, "end")))
+        .collect()
+}
+
+/// The truth pauses that no found pause matches within ±150 ms at both ends.
+pub fn missed_pauses(found: &[Pause], truth: &[Span]) -> Vec<Span> {
+    let matches = |p: &Pause, want: &Span| {
+        (p.span.start - want.start).abs() <= 0.15 && (p.span.end - want.end).abs() <= 0.15
+    };
+    truth
+        .iter()
+        .filter(|want| !found.iter().any(|p| matches(p, want)))
+        .copied()
+        .collect()
+}
+
+/// Speech power over the truth's sentences: the active speech level.
+pub fn sentence_power(samples: &[f32], truth: &serde_json::Value) -> f64 {
+    let mut speech = Vec::new();
+    for s in truth["sentences"].as_array().expect("sentences") {
+        let at = |key: &str| (s[key].as_f64().unwrap() * f64::from(SAMPLE_RATE_HZ)) as usize;
+        speech.extend_from_slice(&samples[at("start")..at("end").min(samples.len())]);
+    }
+    power(&speech)
+}
+
+/// Adds deterministic white noise (a linear congruential generator) to
+/// `clean` so that its sentences stand `snr_db` above it; returns the mix
+/// and the noise level, dBFS.
+pub fn add_white_noise(clean: &[f32], truth: &serde_json::Value, snr_db: f64) -> (Vec<f32>, f64) {
+    let noise_power = sentence_power(clean, truth) / 10f64.powf(snr_db / 10.0);
+    // Uniform on ±0.5 has power 1/12.
+    let gain = (noise_power * 12.0).sqrt() as f32;
+    let mut state = 0x1234_5678u32;
+    let mix = clean
+        .iter()
+        .map(|s| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            s + gain * ((state >> 8) as f32 / (1 << 24) as f32 - 0.5)
+        })
+        .collect();
+    (mix, 10.0 * noise_power.log10())
 }
