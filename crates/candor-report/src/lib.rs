@@ -1,0 +1,17 @@
+//! From analyses to feedback: scored dimensions with reference ranges, their
+//! sources and evidence, an overall summary, and renderings. Pure: no I/O.
+
+mod build;
+mod model;
+pub mod render;
+mod scoring;
+
+pub use build::{build_report, Analyses, ReportConfig};
+pub use model::*;
+pub use scoring::{band, Curve};
+
+/// The report's JSON Schema, as published in `schema/report.schema.json`.
+pub fn json_schema_string() -> String {
+    let schema = schemars::schema_for!(Report);
+    serde_json::to_string_pretty(&schema).expect("a schema always serialises")
+}

@@ -1,1 +1,38 @@
-fn main() {}
+//! `candor`: interview feedback from one recording (`candor analyze FILE`).
+
+mod analyze;
+mod cli;
+mod failure;
+mod pipeline;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    init_logging(cli.verbosity());
+    let result = match cli.command {
+        cli::Command::Analyze(args) => analyze::run(args, cli.quiet),
+        cli::Command::Schema => {
+            println!("{}", candor_report::json_schema_string());
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => failure.report(),
+    }
+}
+
+/// Logs go to stderr; `RUST_LOG` overrides the level the flags chose.
+fn init_logging(default_level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

@@ -1,0 +1,370 @@
+//! How it was said: pace, pauses, fillers, clarity, vocal variety.
+
+use candor_audio::{AudioAnalysis, PauseKind};
+use candor_content::ContentAnalysis;
+use candor_domain::Span;
+
+use super::{dimension, metric, not_scored, referenced, scored, Analyses, ReportConfig};
+use crate::model::{Dimension, Evidence};
+use crate::render::number;
+
+const PACE_SOURCE: &str = "Griffiths 1990; Tauroza & Allison 1990";
+const FILLER_SOURCE: &str = "Götz 2013; Corley & Stewart 2008";
+const PAUSE_SOURCE: &str = "DESIGN.md pause bounds; per-minute rate is a Candor heuristic";
+
+/// The audio analysis when it can be judged, or why not.
+pub(super) fn audible(a: &Analyses) -> Result<&AudioAnalysis, String> {
+    let audio = a.audio.as_ref().ok_or("the recording has no audio track")?;
+    if audio.quality.scorable {
+        Ok(audio)
+    } else {
+        let reasons: Vec<String> = audio
+            .quality
+            .issues
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        Err(reasons.join("; "))
+    }
+}
+
+/// The content analysis when there is enough speech to judge it, or why not.
+pub(super) fn spoken<'a>(
+    a: &'a Analyses,
+    config: &ReportConfig,
+) -> Result<&'a ContentAnalysis, String> {
+    audible(a)?;
+    let content = a.content.as_ref().ok_or("no transcript was made")?;
+    if content.word_count < config.min_words {
+        return Err(format!(
+            "only {} words were recognised; at least {} are needed to judge this",
+            content.word_count, config.min_words
+        ));
+    }
+    Ok(content)
+}
+
+pub(super) fn pace(a: &Analyses, config: &ReportConfig) -> Dimension {
+    let content = match spoken(a, config) {
+        Ok(c) => c,
+        Err(reason) => return dimension("pace", "Pace", not_scored(reason)),
+    };
+    let p = &content.pace;
+    let score = config.pace_wpm.score(p.overall_wpm);
+    let wpm = p.overall_wpm.round();
+    let (verdict, tip) = if p.overall_wpm < 130.0 {
+        (
+            format!("{wpm} words per minute: slower than the 130–160 that reads as clear."),
+            "Cut long gaps between sentences and keep each sentence moving; rehearse the answer against a timer.",
+        )
+    } else if p.overall_wpm > 160.0 {
+        (
+            format!("{wpm} words per minute: faster than the 130–160 that reads as clear."),
+            "Slow down at key points: pause after each result so that it lands.",
+        )
+    } else {
+        (
+            format!("{wpm} words per minute: a clear, easy pace."),
+            "Keep this pace; vary it on purpose to stress what matters.",
+        )
+    };
+    let mut d = dimension("pace", "Pace", scored(score, verdict, tip));
+    d.metrics.push(referenced(
+        "overall_wpm",
+        "Overall pace",
+        p.overall_wpm,
+        "wpm",
+        "130–160 wpm clear; <100 drags; >180 rushes",
+        PACE_SOURCE,
+    ));
+    d.metrics.push(metric(
+        "articulation_wpm",
+        "Articulation rate (pauses excluded)",
+        p.articulation_wpm,
+        "wpm",
+    ));
+    if let Some(run) = &p.longest_run {
+        d.metrics.push(metric(
+            "longest_run_s",
+            "Longest stretch without a pause",
+            run.duration_s,
+            "s",
+        ));
+    }
+    let off_pace = p
+        .windows
+        .iter()
+        .filter(|w| w.wpm > 180.0 || (w.wpm < 100.0 && w.words > 0));
+    d.evidence = merge_windows(off_pace.map(|w| (w.span, w.wpm)))
+        .into_iter()
+        .map(|(span, wpm)| {
+            let how = if wpm > 180.0 { "rushed" } else { "dragged" };
+            Evidence::new(span, format!("{how}: {} wpm", wpm.round()))
+        })
+        .collect();
+    d
+}
+
+/// Overlapping rolling windows on the same side of the range become one
+/// stretch, with the most extreme rate of them.
+fn merge_windows(windows: impl Iterator<Item = (Span, f64)>) -> Vec<(Span, f64)> {
+    let mut merged: Vec<(Span, f64)> = Vec::new();
+    for (span, wpm) in windows {
+        match merged.last_mut() {
+            Some((last, worst)) if last.end >= span.start && (*worst > 180.0) == (wpm > 180.0) => {
+                last.end = last.end.max(span.end);
+                *worst = if wpm > 180.0 {
+                    worst.max(wpm)
+                } else {
+                    worst.min(wpm)
+                };
+            }
+            _ => merged.push((span, wpm)),
+        }
+    }
+    merged
+}
+
+pub(super) fn pauses(a: &Analyses, config: &ReportConfig) -> Dimension {
+    let audio = match audible(a) {
+        Ok(audio) => audio,
+        Err(reason) => return dimension("pauses", "Pauses", not_scored(reason)),
+    };
+    let speech = &audio.speech;
+    let minutes = (speech.talk_time_s / 60.0).max(1.0 / 60.0);
+    let hesitations = speech
+        .pauses
+        .iter()
+        .filter(|p| p.kind != PauseKind::Short)
+        .count();
+    let long = speech
+        .pauses
+        .iter()
+        .filter(|p| p.kind == PauseKind::Long)
+        .count();
+    let rate = hesitations as f64 / minutes;
+    let score = config.hesitations_per_minute.score(rate);
+    let verdict = match (hesitations, long) {
+        (0, _) => "No hesitant pauses: the answer flows.".to_string(),
+        (h, 0) => format!("{h} pauses of 1.2 s or more ({}/min of talk): they can read as uncertainty.", number(rate)),
+        (h, l) => format!("{h} pauses of 1.2 s or more, {l} of them over 2.5 s: long silences read as lost thread."),
+    };
+    let tip = if hesitations == 0 {
+        "Short pauses between ideas help the listener; keep them."
+    } else {
+        "Know your next point before you finish the current one; if you need time, say so briefly (\"let me think about the best example\")."
+    };
+    let mut d = dimension("pauses", "Pauses", scored(score, verdict, tip));
+    d.metrics.push(metric(
+        "pauses",
+        "Pauses of 0.5 s or more",
+        speech.pauses.len() as f64,
+        "count",
+    ));
+    d.metrics.push(referenced(
+        "hesitations",
+        "Pauses of 1.2 s or more",
+        hesitations as f64,
+        "count",
+        "mid-clause pauses over 1.2 s read as uncertainty",
+        PAUSE_SOURCE,
+    ));
+    d.metrics.push(referenced(
+        "long_pauses",
+        "Pauses of 2.5 s or more",
+        long as f64,
+        "count",
+        "over 2.5 s is a long pause",
+        PAUSE_SOURCE,
+    ));
+    d.metrics.push(metric(
+        "hesitations_per_minute",
+        "Hesitant pauses per minute of talk",
+        rate,
+        "per min",
+    ));
+    d.metrics
+        .push(metric("talk_time_s", "Talk time", speech.talk_time_s, "s"));
+    d.metrics.push(metric(
+        "speaking_time_ratio",
+        "Share of the recording with speech",
+        speech.speaking_time_ratio * 100.0,
+        "%",
+    ));
+    d.evidence = speech
+        .pauses
+        .iter()
+        .filter(|p| p.kind != PauseKind::Short)
+        .map(|p| Evidence::new(p.span, format!("{:.1} s pause", p.duration_s)))
+        .collect();
+    d
+}
+
+pub(super) fn fillers(a: &Analyses, config: &ReportConfig) -> Dimension {
+    let content = match spoken(a, config) {
+        Ok(c) => c,
+        Err(reason) => return dimension("fillers", "Filler words", not_scored(reason)),
+    };
+    let f = &content.fillers;
+    let score = config.fillers_per_minute.score(f.per_minute);
+    let verdict = if f.count == 0 {
+        "No filler words: fluent.".to_string()
+    } else {
+        let mut words: Vec<&str> = f.hits.iter().map(|h| h.text.as_str()).collect();
+        words.sort_unstable();
+        words.dedup();
+        format!(
+            "{} fillers ({}/min: {}).",
+            f.count,
+            number(f.per_minute),
+            words.join(", ")
+        )
+    };
+    let tip = if f.per_minute <= 1.2 {
+        "Keep it up: a silent pause is stronger than a filler."
+    } else {
+        "Replace fillers with a short silent pause; practise the opening and transitions, where fillers cluster."
+    };
+    let mut d = dimension("fillers", "Filler words", scored(score, verdict, tip));
+    d.metrics
+        .push(metric("fillers", "Fillers", f.count as f64, "count"));
+    d.metrics.push(referenced(
+        "fillers_per_minute",
+        "Fillers per minute",
+        f.per_minute,
+        "per min",
+        "≤1.2/min fluent; ≥4.8/min hesitant",
+        FILLER_SOURCE,
+    ));
+    d.metrics.push(metric(
+        "clusters",
+        "Clusters (3+ within 30 s)",
+        f.clusters.len() as f64,
+        "count",
+    ));
+    d.evidence = f
+        .clusters
+        .iter()
+        .map(|c| Evidence::new(c.span, format!("{} fillers close together", c.count)))
+        .chain(
+            f.hits
+                .iter()
+                .map(|h| Evidence::new(h.span, format!("\"{}\"", h.text))),
+        )
+        .collect();
+    d
+}
+
+pub(super) fn clarity(a: &Analyses, config: &ReportConfig) -> Dimension {
+    let audio = match audible(a) {
+        Ok(audio) => audio,
+        Err(reason) => return dimension("clarity", "Clarity and volume", not_scored(reason)),
+    };
+    let snr = audio.noise.snr_db.unwrap_or(0.0);
+    let score = config.snr_db.score(snr);
+    let verdict = if snr >= 25.0 {
+        format!(
+            "Clean sound: speech stands {} dB above the background.",
+            snr.round()
+        )
+    } else {
+        format!(
+            "Background noise is audible: speech stands only {} dB above it.",
+            snr.round()
+        )
+    };
+    let tip = if snr >= 25.0 {
+        "Keep the same room and microphone for your next recordings."
+    } else {
+        "Record in a quieter room, close windows, and move the microphone closer to your mouth."
+    };
+    let mut d = dimension("clarity", "Clarity and volume", scored(score, verdict, tip));
+    d.metrics.push(referenced(
+        "snr_db",
+        "Speech above background",
+        snr,
+        "dB",
+        "≥25 dB clean; <15 dB noisy",
+        "Candor heuristic",
+    ));
+    if let Some(lufs) = audio.loudness.integrated_lufs {
+        d.metrics.push(referenced(
+            "integrated_lufs",
+            "Loudness (integrated)",
+            lufs,
+            "LUFS",
+            "−23 LUFS broadcast target",
+            "EBU R128",
+        ));
+    }
+    d.metrics.push(metric(
+        "loudness_range_lu",
+        "Loudness range",
+        audio.loudness.loudness_range_lu,
+        "LU",
+    ));
+    if let Some(peak) = audio.loudness.sample_peak_dbfs {
+        d.metrics
+            .push(metric("sample_peak_dbfs", "Peak", peak, "dBFS"));
+    }
+    d.metrics.push(metric(
+        "clipped_samples",
+        "Clipped samples",
+        audio.loudness.clipping.clipped_samples as f64,
+        "count",
+    ));
+    d
+}
+
+pub(super) fn vocal_variety(a: &Analyses, config: &ReportConfig) -> Dimension {
+    const TITLE: &str = "Vocal variety";
+    let audio = match audible(a) {
+        Ok(audio) => audio,
+        Err(reason) => return dimension("vocal_variety", TITLE, not_scored(reason)),
+    };
+    let p = &audio.pitch;
+    let Some(std) = p.std_semitones.filter(|_| p.monotone.is_some()) else {
+        return dimension(
+            "vocal_variety",
+            TITLE,
+            not_scored("too little voiced speech to measure pitch"),
+        );
+    };
+    let score = config.pitch_std_semitones.score(std);
+    let (verdict, tip) = if p.monotone == Some(true) {
+        (
+            format!("Flat delivery: pitch varies by only {} semitones.", number(std)),
+            "Lift your voice on the point of each sentence and drop it at the end; smile when you speak.",
+        )
+    } else {
+        (
+            format!(
+                "Lively delivery: pitch varies by {} semitones.",
+                number(std)
+            ),
+            "Keep using your voice to mark what matters.",
+        )
+    };
+    let mut d = dimension("vocal_variety", TITLE, scored(score, verdict, tip));
+    d.metrics.push(referenced(
+        "pitch_std_semitones",
+        "Pitch variation (standard deviation)",
+        std,
+        "semitones",
+        "under ~2 semitones sounds flat",
+        "Candor heuristic after Hincks 2005",
+    ));
+    if let Some(median) = p.median_hz {
+        d.metrics
+            .push(metric("median_pitch_hz", "Median pitch", median, "Hz"));
+    }
+    if let Some(range) = p.p10_p90_range_semitones {
+        d.metrics.push(metric(
+            "pitch_range_semitones",
+            "Pitch range (10th–90th percentile)",
+            range,
+            "semitones",
+        ));
+    }
+    d
+}

@@ -1,0 +1,73 @@
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "candor",
+    version,
+    about = "Coaching feedback on a recorded interview answer"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Print nothing but the report and errors (no progress bar, no logs).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// More log detail on stderr (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+impl Cli {
+    pub fn verbosity(&self) -> &'static str {
+        match (self.quiet, self.verbose) {
+            (true, _) => "error",
+            (false, 0) => "warn",
+            (false, 1) => "info",
+            (false, _) => "debug",
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Analyse one recording (video or audio) and print its feedback report.
+    Analyze(AnalyzeArgs),
+    /// Print the JSON Schema of the report document.
+    Schema,
+}
+
+#[derive(Args)]
+pub struct AnalyzeArgs {
+    /// The recording: MP4, MOV, MKV, WebM, MP3, M4A, WAV, OGG or FLAC.
+    pub file: PathBuf,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report here instead of to standard output.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// A faster-whisper model directory (model.bin, config.json, tokenizer.json).
+    #[arg(long, value_name = "DIR", env = "CANDOR_WHISPER_MODEL")]
+    pub model: Option<PathBuf>,
+    /// Spoken language (ISO 639-1, e.g. "en"); detected when omitted and the model is multilingual.
+    #[arg(long, value_name = "L")]
+    pub language: Option<String>,
+    /// Video frames sampled per second for the visual analysis.
+    #[arg(long, value_name = "N", default_value_t = 5.0)]
+    pub fps: f64,
+    /// Do not prompt Whisper to keep "um"/"uh" (fewer fillers found, sometimes more words kept).
+    #[arg(long)]
+    pub no_disfluency_prompt: bool,
+    /// Longest recording accepted, in seconds.
+    #[arg(long, value_name = "S", default_value_t = 7200.0)]
+    pub max_duration: f64,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Json,
+    Md,
+    Text,
+}

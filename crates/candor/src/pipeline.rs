@@ -1,0 +1,229 @@
+//! One recording, one decoding pass: the decoder thread feeds audio chunks to
+//! the audio analyzer and, through a bounded channel, to the transcriber on
+//! its own thread; sampled frames go to the frame consumer. Content analysis
+//! runs on the finished transcript.
+
+use std::ops::ControlFlow;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use candor_audio::{AudioAnalysis, AudioAnalyzer, AudioConfig, AudioError};
+use candor_content::{ContentAnalysis, ContentConfig, Lexicon, SpeechTiming};
+use candor_domain::{MediaInfo, Transcript, VideoSummary};
+use candor_media::{
+    AudioChunk, DecodeOptions, FrameStats, FrameStatsConfig, MediaError, MediaSink, ProbedMedia,
+    VideoFrame,
+};
+use candor_whisper::{TranscribeOptions, Transcriber, WhisperError, WhisperModel};
+
+/// Audio chunks (about 1 s each) the decoder may run ahead of the
+/// transcriber: enough to keep both busy while Whisper works on a 30-s
+/// window, small enough that memory stays flat (~4 MB).
+const TRANSCRIBER_QUEUE_CHUNKS: usize = 64;
+
+#[derive(Debug, Clone, Default)]
+pub struct PipelineConfig {
+    pub decode: DecodeOptions,
+    pub audio: AudioConfig,
+    pub transcribe: TranscribeOptions,
+    pub content: ContentConfig,
+    pub lexicon: Lexicon,
+}
+
+/// Everything measured about one recording.
+pub struct Analysis {
+    pub media: MediaInfo,
+    pub audio: Option<AudioAnalysis>,
+    pub transcript: Option<Transcript>,
+    pub content: Option<ContentAnalysis>,
+    pub video: Option<VideoSummary>,
+    pub timings: StageTimings,
+}
+
+/// Busy time of each stage, seconds. The stages overlap, so they add up to
+/// more than the wall time.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct StageTimings {
+    pub decode_s: f64,
+    pub audio_analysis_s: f64,
+    pub frames_s: f64,
+    pub transcribe_s: f64,
+    pub content_s: f64,
+    pub wall_s: f64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Media(#[from] MediaError),
+    #[error("audio analysis failed: {0}")]
+    Audio(#[from] AudioError),
+    #[error(transparent)]
+    Whisper(#[from] WhisperError),
+}
+
+impl PipelineError {
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            PipelineError::Media(e) => e.is_bad_input(),
+            PipelineError::Audio(_) => false,
+            PipelineError::Whisper(e) => e.is_bad_input(),
+        }
+    }
+}
+
+/// Analyses a probed recording. `on_progress` receives the media time
+/// reached by the slowest stage, in seconds.
+pub fn analyze(
+    media: ProbedMedia,
+    model: &Arc<WhisperModel>,
+    config: &PipelineConfig,
+    on_progress: &(dyn Fn(f64) + Sync),
+) -> Result<Analysis, PipelineError> {
+    let started = Instant::now();
+    let info = media.info().clone();
+    let has_audio = info.audio.is_some();
+    let mut timings = StageTimings::default();
+
+    let (audio, transcript, video) = std::thread::scope(|scope| {
+        let (tx, rx) = sync_channel(TRANSCRIBER_QUEUE_CHUNKS);
+        let transcriber = Transcriber::new(Arc::clone(model), config.transcribe.clone())?;
+        let transcribing =
+            has_audio.then(|| scope.spawn(move || transcribe(transcriber, rx, on_progress)));
+
+        let mut sink = Sink {
+            audio: has_audio
+                .then(|| AudioAnalyzer::new(config.audio.clone()))
+                .transpose()?,
+            audio_error: None,
+            to_transcriber: has_audio.then_some(tx),
+            frames: FrameStats::new(config.decode.fps, FrameStatsConfig::default()),
+            audio_time: Duration::ZERO,
+            frames_time: Duration::ZERO,
+            report_decode_progress: !has_audio,
+            on_progress,
+        };
+        let decode_started = Instant::now();
+        let decoded = media.decode(&config.decode, &mut sink);
+        let decode_wall = decode_started.elapsed();
+        // Closing the channel tells the transcriber the audio has ended.
+        sink.to_transcriber = None;
+        let transcribed =
+            transcribing.map(|t| t.join().expect("the transcriber thread does not panic"));
+
+        timings.audio_analysis_s = sink.audio_time.as_secs_f64();
+        timings.frames_s = sink.frames_time.as_secs_f64();
+        timings.decode_s = (decode_wall - sink.audio_time - sink.frames_time).as_secs_f64();
+        let transcript = match transcribed {
+            Some(Ok((transcript, busy))) => {
+                timings.transcribe_s = busy.as_secs_f64();
+                Some(transcript)
+            }
+            // A transcriber failure is why the decoder stopped: report it.
+            Some(Err(e)) => return Err(e.into()),
+            None => None,
+        };
+        if let Some(e) = sink.audio_error {
+            return Err(e.into());
+        }
+        decoded?;
+        let audio = sink.audio.map(AudioAnalyzer::finish).transpose()?;
+        let video = info.video.is_some().then(|| sink.frames.finish());
+        Ok::<_, PipelineError>((audio, transcript, video))
+    })?;
+
+    let content_started = Instant::now();
+    let content = transcript.as_ref().map(|t| {
+        let timing = audio
+            .as_ref()
+            .map_or_else(SpeechTiming::default, speech_timing);
+        candor_content::analyze(t, &timing, &config.lexicon, &config.content)
+    });
+    timings.content_s = content_started.elapsed().as_secs_f64();
+    timings.wall_s = started.elapsed().as_secs_f64();
+    Ok(Analysis {
+        media: info,
+        audio,
+        transcript,
+        content,
+        video,
+        timings,
+    })
+}
+
+/// Runs on its own thread until the decoder closes the channel; returns the
+/// transcript and the time spent transcribing.
+fn transcribe(
+    mut transcriber: Transcriber,
+    chunks: Receiver<Vec<f32>>,
+    on_progress: &(dyn Fn(f64) + Sync),
+) -> Result<(Transcript, Duration), WhisperError> {
+    let mut busy = Duration::ZERO;
+    let mut samples = 0usize;
+    for chunk in chunks {
+        let started = Instant::now();
+        transcriber.push(&chunk)?;
+        busy += started.elapsed();
+        samples += chunk.len();
+        on_progress(samples as f64 / candor_whisper::SAMPLE_RATE as f64);
+    }
+    let started = Instant::now();
+    let transcript = transcriber.finish()?;
+    Ok((transcript, busy + started.elapsed()))
+}
+
+/// The timing the content analysis needs, from voice activity.
+fn speech_timing(audio: &AudioAnalysis) -> SpeechTiming {
+    SpeechTiming {
+        duration_s: audio.duration_s,
+        speaking_time_s: audio.speech.talk_time_s,
+        pauses: audio.speech.pauses.iter().map(|p| p.span).collect(),
+    }
+}
+
+/// Receives the decoded stream on the decoder's thread.
+struct Sink<'a> {
+    audio: Option<AudioAnalyzer>,
+    audio_error: Option<AudioError>,
+    to_transcriber: Option<SyncSender<Vec<f32>>>,
+    frames: FrameStats,
+    audio_time: Duration,
+    frames_time: Duration,
+    /// Without audio there is no transcriber to follow: report decoding.
+    report_decode_progress: bool,
+    on_progress: &'a (dyn Fn(f64) + Sync),
+}
+
+impl MediaSink for Sink<'_> {
+    fn audio(&mut self, chunk: AudioChunk) -> ControlFlow<()> {
+        let started = Instant::now();
+        if let Some(analyzer) = &mut self.audio {
+            if let Err(e) = analyzer.push(&chunk.samples) {
+                self.audio_error = Some(e);
+                return ControlFlow::Break(());
+            }
+        }
+        self.audio_time += started.elapsed();
+        match &self.to_transcriber {
+            // A closed channel means the transcriber failed; its error is
+            // collected when the pass ends.
+            Some(tx) if tx.send(chunk.samples).is_err() => ControlFlow::Break(()),
+            _ => ControlFlow::Continue(()),
+        }
+    }
+
+    fn frame(&mut self, frame: VideoFrame) -> ControlFlow<()> {
+        let started = Instant::now();
+        self.frames.push(&frame);
+        self.frames_time += started.elapsed();
+        ControlFlow::Continue(())
+    }
+
+    fn progress(&mut self, media_time_s: f64) -> ControlFlow<()> {
+        if self.report_decode_progress {
+            (self.on_progress)(media_time_s);
+        }
+        ControlFlow::Continue(())
+    }
+}
