@@ -10,6 +10,7 @@ and the speaking time. Tests and benchmarks compare Candor's output with it.
     make-interview.py OUT.wav                        # ~75 s answer, audio only
     make-interview.py OUT.mp4 --minutes 10 --video 1280x720@30
     make-interview.py OUT.webm --video 640x360@25
+    make-interview.py OUT.mp3 --sentences 3            # a short answer
 
 Needs espeak-ng and ffmpeg on PATH. Only the standard library is used.
 """
@@ -60,14 +61,15 @@ def speak(text, path):
     return samples[loud[0]:loud[-1] + 1] if loud else array.array("h")
 
 
-def synthesize(minutes, workdir):
+def synthesize(minutes, sentences_wanted, workdir):
     target = minutes * 60 if minutes else 0
+    script = SCRIPT[:sentences_wanted] if sentences_wanted else SCRIPT
     out = array.array("h", [0] * int(0.5 * RATE))  # lead-in silence
     sentences, pauses, fillers, decoys = [], [], [], []
     cache = {}
     rnd = 0
     while True:
-        for i, (text, pause) in enumerate(SCRIPT):
+        for i, (text, pause) in enumerate(script):
             if i not in cache:
                 cache[i] = speak(text, os.path.join(workdir, f"s{i}.wav"))
             start = len(out) / RATE
@@ -108,11 +110,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out", help="output media file; the extension picks the container")
     ap.add_argument("--minutes", type=float, default=0, help="repeat the script to at least this length")
+    ap.add_argument("--sentences", type=int, default=0, help="use only the first N sentences of the script")
     ap.add_argument("--video", help="add a synthetic video track, WxH@FPS (e.g. 1280x720@30)")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        samples, truth = synthesize(args.minutes, tmp)
+        samples, truth = synthesize(args.minutes, args.sentences, tmp)
         wav = os.path.join(tmp, "speech.wav")
         with wave.open(wav, "wb") as w:
             w.setnchannels(1)
