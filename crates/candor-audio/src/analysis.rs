@@ -3,10 +3,10 @@
 //! scale, `_lufs` / `_lu` EBU R 128 loudness units.
 
 use candor_domain::Span;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The whole "how it was said" analysis of one recording.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AudioAnalysis {
     /// Length of the audio analysed, seconds.
     pub duration_s: f64,
@@ -19,7 +19,7 @@ pub struct AudioAnalysis {
 }
 
 /// Loudness after EBU R 128 / ITU-R BS.1770, plus clipping.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Loudness {
     /// Gated integrated loudness of the whole recording, LUFS; `None` when
     /// nothing rose above the absolute gate (-70 LUFS), e.g. silence.
@@ -35,7 +35,7 @@ pub struct Loudness {
 }
 
 /// One point of the short-term loudness series.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ShortTermLoudness {
     /// End of the window, seconds from the start.
     pub t_s: f64,
@@ -44,7 +44,7 @@ pub struct ShortTermLoudness {
 }
 
 /// Samples at (or beyond) full scale.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Clipping {
     /// Samples whose magnitude reached the clip level.
     pub clipped_samples: u64,
@@ -58,7 +58,7 @@ pub struct Clipping {
 }
 
 /// Background noise and signal-to-noise ratio.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Noise {
     /// Mean level of the audio outside speech, dBFS (clamped at the
     /// configured floor, -100 dBFS by default). With under a second of
@@ -72,7 +72,7 @@ pub struct Noise {
 }
 
 /// Where the candidate spoke and where they paused.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SpeechActivity {
     /// Stretches of speech, seconds. Silences shorter than the minimum
     /// pause (breaths, comma pauses) are inside a segment.
@@ -93,7 +93,7 @@ pub struct SpeechActivity {
 }
 
 /// A silence between two stretches of speech.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Pause {
     pub span: Span,
     pub duration_s: f64,
@@ -101,7 +101,7 @@ pub struct Pause {
 }
 
 /// How a pause reads to a listener (DESIGN.md "Pauses").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PauseKind {
     /// At least the minimum pause (0.5 s) and under the hesitation bound.
@@ -113,7 +113,7 @@ pub enum PauseKind {
 }
 
 /// Fundamental frequency (F0) of the voiced speech.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Pitch {
     /// Median F0 over voiced speech frames, Hz.
     pub median_hz: Option<f64>,
@@ -135,7 +135,7 @@ pub struct Pitch {
 }
 
 /// One point of the coarse pitch track.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PitchPoint {
     /// Start of the interval, seconds.
     pub t_s: f64,
@@ -143,14 +143,14 @@ pub struct PitchPoint {
 }
 
 /// Whether the recording can be scored. `issues` is empty when it can.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Quality {
     pub scorable: bool,
     pub issues: Vec<QualityIssue>,
 }
 
 /// A reason not to score the "how it was said" dimensions.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "issue", rename_all = "snake_case")]
 pub enum QualityIssue {
     /// No speech was detected at all.

@@ -1,13 +1,13 @@
 //! Every threshold the analysis uses, with where it comes from.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::AudioError;
 
 /// Thresholds of the audio analysis. Each field documents its source; those
 /// marked "heuristic" are our own calibration and are kept configurable so a
 /// deployment can tune them without a rebuild.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AudioConfig {
     /// Frame levels are clamped to this floor, dBFS. Digital silence would

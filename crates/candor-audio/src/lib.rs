@@ -45,6 +45,14 @@ pub const SAMPLE_RATE_HZ: u32 = 16_000;
 /// Analysis hop: one frame every 10 ms, the usual step of speech analysis.
 const HOP: usize = 160;
 const HOP_S: f64 = HOP as f64 / SAMPLE_RATE_HZ as f64;
+const FRAMES_PER_S: f64 = SAMPLE_RATE_HZ as f64 / HOP as f64;
+
+/// Seconds at the start of frame `index` (or spanned by `index` frames).
+/// Dividing by the exact frame rate keeps times such as 2.8 s free of
+/// floating-point tails in the report.
+fn frame_time(index: u64) -> f64 {
+    index as f64 / FRAMES_PER_S
+}
 
 /// Streaming analysis of one recording: [`push`](Self::push) samples as they
 /// are decoded, then [`finish`](Self::finish).

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use crate::analysis::{Pitch, PitchPoint};
 use crate::histogram::Histogram;
 use crate::vad::Decision;
-use crate::{AudioConfig, HOP_S, SAMPLE_RATE_HZ};
+use crate::{frame_time, AudioConfig, HOP_S, SAMPLE_RATE_HZ};
 
 /// YIN (de Cheveigné & Kawahara 2002): the lag whose cumulative mean
 /// normalised difference first dips under a threshold is the period. Taking
@@ -192,7 +192,7 @@ impl PitchStats {
             median(std::mem::take(&mut self.track_values)),
         ) {
             self.track.push(PitchPoint {
-                t_s: bin as f64 * self.track_frames as f64 * HOP_S,
+                t_s: frame_time(bin * self.track_frames),
                 hz: 2f64.powf(st / 12.0),
             });
         }
@@ -200,7 +200,7 @@ impl PitchStats {
 
     pub(crate) fn finish(mut self, config: &AudioConfig) -> Pitch {
         self.flush_track();
-        let voiced_s = self.voiced_frames as f64 * HOP_S;
+        let voiced_s = frame_time(self.voiced_frames);
         let enough = voiced_s >= config.min_voiced_s && self.voiced_frames > 1;
         let std = enough.then(|| (self.m2 / (self.voiced_frames - 1) as f64).sqrt());
         let percentile = |p| {

@@ -5,7 +5,7 @@ use crate::analysis::{Loudness, Noise, Quality, QualityIssue, SpeechActivity};
 use crate::histogram::Histogram;
 use crate::segments::PowerSum;
 use crate::vad::Decision;
-use crate::{AudioConfig, HOP_S};
+use crate::{frame_time, AudioConfig};
 
 /// Non-speech needed to measure the noise directly, seconds; with less (a
 /// recording that is all speech), a low percentile of frame levels is used.
@@ -58,7 +58,7 @@ impl NoiseMeter {
         let measured = self
             .background
             .mean()
-            .filter(|_| self.background.frames as f64 * HOP_S >= MIN_NOISE_S);
+            .filter(|_| frame_time(self.background.frames) >= MIN_NOISE_S);
         let noise = measured
             .or_else(|| levels.percentile(config.noise_percentile).map(power))
             .unwrap_or(floor)

@@ -9,7 +9,7 @@ use candor_domain::Span;
 
 use crate::analysis::{Pause, PauseKind, SpeechActivity};
 use crate::vad::Decision;
-use crate::{AudioConfig, HOP_S};
+use crate::{frame_time, AudioConfig, HOP_S};
 
 struct Open {
     start: u64,
@@ -94,10 +94,8 @@ impl Segmenter {
 
     fn close(&mut self) {
         if let Some(open) = self.open.take() {
-            self.segments.push(Span::new(
-                open.start as f64 * HOP_S,
-                open.end as f64 * HOP_S,
-            ));
+            self.segments
+                .push(Span::new(frame_time(open.start), frame_time(open.end)));
             self.speech.power += open.power;
             self.speech.frames += open.end - open.start;
             self.closed_end = Some(open.end);
@@ -105,8 +103,8 @@ impl Segmenter {
     }
 
     fn pause(&self, from: u64, to: u64) -> Pause {
-        let span = Span::new(from as f64 * HOP_S, to as f64 * HOP_S);
-        let duration_s = span.duration();
+        let span = Span::new(frame_time(from), frame_time(to));
+        let duration_s = frame_time(to - from);
         let kind = if duration_s >= self.long_s {
             PauseKind::Long
         } else if duration_s >= self.hesitation_s {
