@@ -55,6 +55,12 @@ pub struct AudioConfig {
     /// of meaningful silent pauses lower, at about 0.25 s; lower this to
     /// count those too.
     pub min_pause_s: f64,
+    /// A burst of sound between silences, without voicing and no longer
+    /// than this, is a breath or a noise, not speech, seconds; it does not
+    /// split the pause around it. Heuristic: inhalations between phrases
+    /// last about 0.2–0.6 s; a spoken word of that length has a vowel.
+    /// Whispered speech has no voicing either and may be dropped.
+    pub max_breath_s: f64,
     /// A pause at least this long reads as uncertainty, seconds
     /// (DESIGN.md "Pauses": a mid-clause pause over ~1.2 s).
     pub hesitation_pause_s: f64,
@@ -118,6 +124,7 @@ impl Default for AudioConfig {
             vad_min_run_s: 0.05,
             vad_hangover_s: 0.03,
             min_pause_s: 0.5,
+            max_breath_s: 0.6,
             hesitation_pause_s: 1.2,
             long_pause_s: 2.5,
             pitch_min_hz: 60.0,
@@ -151,6 +158,7 @@ impl AudioConfig {
             self.vad_min_run_s,
             self.vad_hangover_s,
             self.min_pause_s,
+            self.max_breath_s,
             self.hesitation_pause_s,
             self.long_pause_s,
             self.pitch_min_hz,
@@ -177,9 +185,14 @@ impl AudioConfig {
         if self.vad_offset_db > self.vad_onset_db {
             return bad("vad_offset_db must not exceed vad_onset_db");
         }
-        if [self.vad_min_run_s, self.vad_hangover_s, self.min_voiced_s]
-            .iter()
-            .any(|v| *v < 0.0)
+        if [
+            self.vad_min_run_s,
+            self.vad_hangover_s,
+            self.max_breath_s,
+            self.min_voiced_s,
+        ]
+        .iter()
+        .any(|v| *v < 0.0)
         {
             return bad("durations must not be negative");
         }

@@ -4,6 +4,10 @@
 //! A silence shorter than the minimum pause joins the speech around it; a
 //! longer one closes the segment and, once speech resumes, is a pause.
 //! Silence before the first and after the last segment is never a pause.
+//!
+//! A short burst without voicing between silences is a breath, a click or a
+//! rustle, not speech: it is dropped, so that a breath in the middle of a
+//! long pause does not split it into two short ones.
 
 use candor_domain::Span;
 
@@ -11,15 +15,24 @@ use crate::analysis::{Pause, PauseKind, SpeechActivity};
 use crate::vad::Decision;
 use crate::{frame_time, AudioConfig, HOP_S};
 
+/// Fewer voiced frames than this (50 ms) is no voiced sound at all: a
+/// vowel lasts longer, and a noise may pass YIN's test in a frame or two.
+const MIN_VOICED_FRAMES: u64 = 5;
+
 struct Open {
     start: u64,
     /// One past the last speech frame.
     end: u64,
     power: f64,
+    voiced: u64,
+    /// End of the segment before, if any: the pause before this one starts
+    /// there (known to be a pause once this segment proves to be speech).
+    after: Option<u64>,
 }
 
 pub(crate) struct Segmenter {
     min_pause: u64,
+    max_breath: u64,
     hesitation_s: f64,
     long_s: f64,
     open: Option<Open>,
@@ -49,6 +62,7 @@ impl Segmenter {
     pub(crate) fn new(config: &AudioConfig) -> Self {
         Self {
             min_pause: (config.min_pause_s / HOP_S).round() as u64,
+            max_breath: (config.max_breath_s / HOP_S).round() as u64,
             hesitation_s: config.hesitation_pause_s,
             long_s: config.long_pause_s,
             open: None,
@@ -71,20 +85,21 @@ impl Segmenter {
             }
             return;
         }
+        let voiced = u64::from(decision.core && decision.frame.f0_hz.is_some());
         match &mut self.open {
             Some(open) => {
                 // A short silence inside speech: breath, stop, comma.
                 open.power += self.gap_power + power;
                 open.end = index + 1;
+                open.voiced += voiced;
             }
             None => {
-                if let Some(end) = self.closed_end {
-                    self.pauses.push(self.pause(end, index));
-                }
                 self.open = Some(Open {
                     start: index,
                     end: index + 1,
                     power,
+                    voiced,
+                    after: self.closed_end,
                 });
             }
         }
@@ -92,8 +107,15 @@ impl Segmenter {
         self.gap_power = 0.0;
     }
 
+    /// Ends the open segment, unless it was a breath: then the silence
+    /// before it simply goes on.
     fn close(&mut self) {
-        if let Some(open) = self.open.take() {
+        let Some(open) = self.open.take() else { return };
+        let breath = open.voiced < MIN_VOICED_FRAMES && open.end - open.start <= self.max_breath;
+        if !breath {
+            if let Some(end) = open.after {
+                self.pauses.push(self.pause(end, open.start));
+            }
             self.segments
                 .push(Span::new(frame_time(open.start), frame_time(open.end)));
             self.speech.power += open.power;

@@ -8,7 +8,7 @@
 use candor_audio::PauseKind;
 use candor_domain::Span;
 
-use crate::support::{analyze, interview, missed_pauses, truth_pauses};
+use crate::support::{analyze, interview, missed_pauses, sox_synth, speak, truth_pauses};
 
 #[test]
 fn inserted_pauses_are_found_within_150_ms_talk_time_within_5_percent_and_nothing_else() {
@@ -85,4 +85,62 @@ fn pauses_are_classified_by_the_design_bounds() {
             .expect("scripted pause");
         assert_eq!(kind_near(want), kind, "the {duration}-s pause");
     }
+}
+
+/// A breath is a burst of unvoiced noise; in the middle of a pause it must
+/// not split the pause in two.
+#[test]
+fn a_breath_inside_a_pause_does_not_split_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut samples, truth) = interview(dir.path());
+    // 0.35 s of pink noise, faded in and out, about 25 dB under the speech.
+    let effects = [
+        "synth",
+        "0.35",
+        "pinknoise",
+        "vol",
+        "0.05",
+        "fade",
+        "0.1",
+        "0.35",
+        "0.12",
+    ];
+    let breath = sox_synth(dir.path(), "breath.wav", &effects);
+    let inserted = truth_pauses(&truth);
+    let long: Vec<_> = inserted
+        .iter()
+        .filter(|p| p.duration() >= 1.4)
+        .copied()
+        .collect();
+    assert_eq!(long.len(), 2, "the 1.5-s and 2.6-s pauses");
+    for pause in &long {
+        let at = ((pause.start + pause.duration() / 2.0 - 0.175) * 16_000.0) as usize;
+        samples[at..at + breath.len()].copy_from_slice(&breath);
+    }
+    let speech = analyze(&samples).speech;
+    let missed = missed_pauses(&speech.pauses, &inserted);
+    assert!(
+        missed.is_empty(),
+        "missed {missed:?}; found {:?}",
+        speech.pauses
+    );
+    assert_eq!(speech.pauses.len(), inserted.len(), "{:?}", speech.pauses);
+}
+
+/// The breath rule must not drop short words: they are voiced.
+#[test]
+fn one_word_answers_between_pauses_are_speech() {
+    let dir = tempfile::tempdir().unwrap();
+    let word = speak(dir.path(), "Yes.");
+    let silence = vec![0.0; 16_000];
+    let samples = [&word[..], &silence, &word, &silence, &word].concat();
+    let speech = analyze(&samples).speech;
+    assert_eq!(speech.segments.len(), 3, "{:?}", speech.segments);
+    assert_eq!(speech.pauses.len(), 2);
+    // As short as a breath, so only voicing tells them apart.
+    assert!(
+        speech.segments.iter().all(|s| s.duration() <= 0.6),
+        "{:?}",
+        speech.segments
+    );
 }
