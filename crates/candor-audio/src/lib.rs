@@ -5,6 +5,13 @@
 //! series kept for the report (one loudness value a second, one pitch value
 //! per track interval, one span per segment and pause).
 //!
+//! The samples go two ways: into the EBU R 128 meter (loudness, peak,
+//! clipping), and into 10-ms frames (level, YIN pitch). Frames go through
+//! voice activity, decided against a local noise floor half a noise window
+//! (4 s by default) behind the input, and the decisions feed the segments
+//! and pauses, the pitch statistics and the background-noise estimate. The
+//! quality verdict at the end says whether the recording can be scored.
+//!
 //! ```
 //! use candor_audio::{AudioAnalyzer, AudioConfig};
 //! let mut analyzer = AudioAnalyzer::new(AudioConfig::default())?;
