@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use candor_media::{MediaLimits, MediaSource};
+use candor_media::{MediaError, MediaLimits, MediaSource};
 use candor_report::{build_report, render, Analyses, ReportConfig};
 use candor_whisper::{ModelOptions, TranscribeOptions, WhisperModel};
 
@@ -17,19 +17,28 @@ const DEFAULT_MODEL_DIR: &str = "models/faster-whisper-tiny.en";
 
 pub fn run(args: AnalyzeArgs, quiet: bool) -> Result<(), Failure> {
     let config = pipeline_config(&args)?;
+    if !args.file.is_file() {
+        return Err(Failure::bad_input(
+            format!("{}: no such file", args.file.display()),
+            "give the path of a recording (video or audio)",
+        ));
+    }
     let limits = MediaLimits {
         max_duration_s: args.max_duration,
         ..MediaLimits::default()
     };
     let media = candor_media::probe(MediaSource::path(&args.file), &limits).map_err(|e| {
-        let failure = Failure::bad_input(
-            format!("{}: {e}", args.file.display()),
-            "Candor reads MP4, MOV, MKV, WebM, MP3, M4A, WAV, OGG and FLAC recordings",
-        );
-        if e.is_bad_input() {
-            failure
-        } else {
-            Failure::internal(failure.message)
+        let message = format!("{}: {e}", args.file.display());
+        match e {
+            MediaError::LimitExceeded(_) => Failure::bad_input(
+                message,
+                "trim the recording, or raise the limit (--max-duration) if you trust the input",
+            ),
+            e if e.is_bad_input() => Failure::bad_input(
+                message,
+                "Candor reads MP4, MOV, MKV, WebM, MP3, M4A, WAV, OGG and FLAC recordings",
+            ),
+            _ => Failure::internal(message),
         }
     })?;
     let model = load_model(args.model.as_deref())?;

@@ -1,0 +1,6 @@
+//! End-to-end tests of `candor analyze`: real media generated with known
+//! truth, the real model, the real binary.
+
+mod bad_input;
+mod support;
+mod truth;
