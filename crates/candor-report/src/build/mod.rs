@@ -217,3 +217,97 @@ fn dimension(id: &str, title: &str, assessment: Assessment) -> Dimension {
         evidence: vec![],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scored_dimension(id: &str, score: u8) -> Dimension {
+        dimension(id, id, scored(score, format!("{id} verdict"), "tip"))
+    }
+
+    #[test]
+    fn overall_averages_scored_dimensions_and_leaves_out_the_not_scored() {
+        let dims = [
+            scored_dimension("pace", 90),
+            scored_dimension("fillers", 40),
+            dimension("pauses", "pauses", not_scored("no speech")),
+        ];
+        let o = overall(&dims);
+        assert_eq!(o.score, Some(65));
+        assert_eq!(
+            o.strengths
+                .iter()
+                .map(|h| h.dimension.as_str())
+                .collect::<Vec<_>>(),
+            ["pace"]
+        );
+        assert_eq!(
+            o.work_on
+                .iter()
+                .map(|h| h.dimension.as_str())
+                .collect::<Vec<_>>(),
+            ["fillers"]
+        );
+    }
+
+    #[test]
+    fn overall_lists_at_most_three_of_each_weakest_first() {
+        let dims: Vec<Dimension> = [95, 30, 50, 85, 20, 88, 99, 60]
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| scored_dimension(&format!("d{i}"), s))
+            .collect();
+        let o = overall(&dims);
+        assert_eq!(
+            o.strengths.iter().map(|h| h.score).collect::<Vec<_>>(),
+            [99, 95, 88]
+        );
+        assert_eq!(
+            o.work_on.iter().map(|h| h.score).collect::<Vec<_>>(),
+            [20, 30, 50]
+        );
+    }
+
+    #[test]
+    fn a_recording_without_audio_is_not_scored_rather_than_scored_low() {
+        let media = MediaInfo {
+            container: "mp4".into(),
+            duration_s: 4.0,
+            size_bytes: None,
+            audio: None,
+            video: None,
+        };
+        let analyses = Analyses {
+            source: "x.mp4".into(),
+            media,
+            audio: None,
+            transcript: None,
+            content: None,
+            video: None,
+        };
+        let report = build_report(analyses, &ReportConfig::default());
+        assert_eq!(report.overall.score, None);
+        for d in &report.dimensions {
+            match &d.assessment {
+                Assessment::NotScored { reason } => {
+                    assert!(reason.contains("no audio"), "{}: {reason}", d.id)
+                }
+                other => panic!("{} was scored: {other:?}", d.id),
+            }
+        }
+    }
+
+    #[test]
+    fn score_curves_can_be_overridden_from_toml_like_data() {
+        let config: ReportConfig =
+            serde_json::from_str(r#"{"pace_wpm": [[100, 0], [150, 100]], "min_words": 5}"#)
+                .unwrap();
+        assert_eq!(config.pace_wpm.score(125.0), 50);
+        assert_eq!(config.min_words, 5);
+        assert_eq!(
+            config.fillers_per_minute,
+            ReportConfig::default().fillers_per_minute
+        );
+    }
+}

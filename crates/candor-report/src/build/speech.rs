@@ -368,3 +368,27 @@ pub(super) fn vocal_variety(a: &Analyses, config: &ReportConfig) -> Dimension {
     }
     d
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlapping_off_pace_windows_merge_by_direction() {
+        let windows = [
+            (Span::new(0.0, 30.0), 190.0),
+            (Span::new(5.0, 35.0), 200.0),
+            (Span::new(10.0, 40.0), 90.0),
+            (Span::new(60.0, 90.0), 185.0),
+        ];
+        let merged = merge_windows(windows.into_iter());
+        assert_eq!(
+            merged,
+            [
+                (Span::new(0.0, 35.0), 200.0),
+                (Span::new(10.0, 40.0), 90.0),
+                (Span::new(60.0, 90.0), 185.0)
+            ]
+        );
+    }
+}

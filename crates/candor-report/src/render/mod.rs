@@ -20,9 +20,7 @@ pub fn clock(seconds: f64) -> String {
 
 /// A measured value with a precision that suits its size.
 pub fn number(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e9 {
-        format!("{value:.0}")
-    } else if value.abs() >= 100.0 {
+    if value.fract() == 0.0 || value.abs() >= 100.0 {
         format!("{value:.0}")
     } else if value.abs() >= 10.0 {
         format!("{value:.1}")

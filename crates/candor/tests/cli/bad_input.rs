@@ -17,7 +17,10 @@ fn refused(file: &Path, extra: &[&str]) -> String {
     assert!(!stderr.contains("panicked"), "{stderr}");
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 2, "one error line and one hint: {stderr}");
-    assert!(lines[0].starts_with("error: ") && lines[1].starts_with("hint: "), "{stderr}");
+    assert!(
+        lines[0].starts_with("error: ") && lines[1].starts_with("hint: "),
+        "{stderr}"
+    );
     assert!(out.stdout.is_empty());
     lines[0].to_string()
 }
@@ -42,7 +45,9 @@ fn an_empty_file_is_refused() {
 
 #[test]
 fn random_bytes_are_refused() {
-    let bytes: Vec<u8> = (0..100_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let bytes: Vec<u8> = (0..100_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     refused(&write("random.mp4", &bytes), &[]);
 }
 
@@ -70,7 +75,12 @@ fn a_recording_over_the_duration_limit_is_refused_before_decoding() {
 fn a_missing_model_is_a_clear_error() {
     let (media, _) = interview("short.wav", &["--sentences", "3"]);
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_candor"))
-        .args(["analyze", media.to_str().unwrap(), "--model", "/nonexistent/model"])
+        .args([
+            "analyze",
+            media.to_str().unwrap(),
+            "--model",
+            "/nonexistent/model",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -80,28 +90,66 @@ fn a_missing_model_is_a_clear_error() {
 
 #[test]
 fn silence_is_not_scored_and_nothing_is_transcribed() {
-    let silence = ffmpeg("silence.wav", &["-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "20"]);
+    let silence = ffmpeg(
+        "silence.wav",
+        &["-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "20"],
+    );
     let report = analyze_json(&silence, &[]);
     assert!(not_scored_reason(&report, "pace").contains("no speech"));
-    assert!(not_scored_reason(&report, "clarity").contains("silent") || not_scored_reason(&report, "clarity").contains("no speech"));
+    assert!(
+        not_scored_reason(&report, "clarity").contains("silent")
+            || not_scored_reason(&report, "clarity").contains("no speech")
+    );
     assert_eq!(report["overall"]["score"], Value::Null);
     let words = report["transcript"]["segments"].as_array().unwrap().len();
-    assert_eq!(words, 0, "hallucinated text on silence: {}", report["transcript"]);
+    assert_eq!(
+        words, 0,
+        "hallucinated text on silence: {}",
+        report["transcript"]
+    );
 }
 
 #[test]
 fn a_video_without_audio_is_reported_as_not_scored() {
-    let video = ffmpeg("silent-film.mp4", &["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=15", "-t", "4"]);
+    let video = ffmpeg(
+        "silent-film.mp4",
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=15",
+            "-t",
+            "4",
+        ],
+    );
     let report = analyze_json(&video, &[]);
     assert!(not_scored_reason(&report, "pace").contains("no audio"));
-    assert!(report["measurements"]["video"]["frames_sampled"].as_u64().unwrap() >= 19);
+    assert!(
+        report["measurements"]["video"]["frames_sampled"]
+            .as_u64()
+            .unwrap()
+            >= 19
+    );
 }
 
 #[test]
 fn a_one_frame_video_with_a_little_noise_does_not_break_anything() {
     let one_frame = ffmpeg(
         "one-frame.mp4",
-        &["-f", "lavfi", "-i", "color=c=gray:size=64x64:rate=1", "-f", "lavfi", "-i", "anoisesrc=a=0.01:r=16000", "-frames:v", "1", "-t", "1"],
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=gray:size=64x64:rate=1",
+            "-f",
+            "lavfi",
+            "-i",
+            "anoisesrc=a=0.01:r=16000",
+            "-frames:v",
+            "1",
+            "-t",
+            "1",
+        ],
     );
     let report = analyze_json(&one_frame, &[]);
     assert_eq!(report["measurements"]["video"]["frames_sampled"], 1);
@@ -112,8 +160,19 @@ fn reports_render_as_markdown_and_text_files() {
     let (media, _) = interview("short.wav", &["--sentences", "3"]);
     for (format, marker) in [("md", "## Scores"), ("text", "Candor feedback:")] {
         let out_path = fixtures().join(format!("report.{format}"));
-        let out = candor(&["analyze", media.to_str().unwrap(), "--format", format, "--out", out_path.to_str().unwrap()]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = candor(&[
+            "analyze",
+            media.to_str().unwrap(),
+            "--format",
+            format,
+            "--out",
+            out_path.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = std::fs::read_to_string(&out_path).unwrap();
         assert!(text.contains(marker), "{format}: {text}");
         assert!(text.contains("Filler words"), "{format}: {text}");

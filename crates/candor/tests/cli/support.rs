@@ -46,7 +46,8 @@ pub fn analyze_json(file: &Path, extra: &[&str]) -> Value {
 /// temp cleaner at the latest; fixtures are made once per run.
 pub fn fixtures() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| tempfile::tempdir().expect("a temp dir")).path()
+    DIR.get_or_init(|| tempfile::tempdir().expect("a temp dir"))
+        .path()
 }
 
 /// Makes `name` with scripts/make-interview.py (once per run) and returns
@@ -93,7 +94,10 @@ pub fn dimension<'a>(report: &'a Value, id: &str) -> &'a Value {
 /// Lower-case words without punctuation.
 pub fn words(text: &str) -> Vec<String> {
     text.split_whitespace()
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'').to_lowercase())
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+                .to_lowercase()
+        })
         .filter(|w| !w.is_empty())
         .collect()
 }

@@ -10,7 +10,16 @@ use crate::support::{analyze_json, dimension, ffmpeg, interview, words};
 /// found in the transcript, each transcript word used once.
 fn word_recall(truth: &Value, report: &Value) -> f64 {
     const NUMBER_WORDS: [&str; 6] = ["five", "eighty", "percent", "forty", "thousand", "two"];
-    let mut heard = words(report["transcript"]["segments"].as_array().unwrap().iter().map(|s| s["text"].as_str().unwrap()).collect::<Vec<_>>().join(" ").as_str());
+    let mut heard = words(
+        report["transcript"]["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["text"].as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .as_str(),
+    );
     let script: Vec<String> = truth["sentences"]
         .as_array()
         .unwrap()
@@ -41,7 +50,10 @@ fn ffmpeg_integrated_lufs(path: &std::path::Path) -> f64 {
         .unwrap();
     let log = String::from_utf8_lossy(&out.stderr);
     let summary = &log[log.rfind("Summary:").expect("ebur128 summary")..];
-    let line = summary.lines().find(|l| l.trim_start().starts_with("I:")).unwrap();
+    let line = summary
+        .lines()
+        .find(|l| l.trim_start().starts_with("I:"))
+        .unwrap();
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
@@ -57,10 +69,17 @@ fn a_spoken_mp4_answer_is_transcribed_and_measured_against_its_script() {
     // Fillers: most of the scripted ones found, none invented.
     let hits = m["content"]["fillers"]["hits"].as_array().unwrap();
     let scripted = truth["fillers"].as_array().unwrap().len();
-    assert!(hits.len() + 1 >= scripted && hits.len() <= scripted, "{} fillers found, {scripted} scripted: {hits:?}", hits.len());
+    assert!(
+        hits.len() + 1 >= scripted && hits.len() <= scripted,
+        "{} fillers found, {scripted} scripted: {hits:?}",
+        hits.len()
+    );
     for hit in hits {
         let text = hit["text"].as_str().unwrap();
-        assert!(["um", "umm", "uh", "uhh", "like", "you know"].contains(&text), "unexpected filler {text}");
+        assert!(
+            ["um", "umm", "uh", "uhh", "like", "you know"].contains(&text),
+            "unexpected filler {text}"
+        );
     }
 
     // Every inserted pause found within ±150 ms.
@@ -68,28 +87,52 @@ fn a_spoken_mp4_answer_is_transcribed_and_measured_against_its_script() {
     for p in truth["pauses"].as_array().unwrap() {
         let (start, end) = (p["start"].as_f64().unwrap(), p["end"].as_f64().unwrap());
         let found = pauses.iter().any(|q| {
-            (q["span"]["start"].as_f64().unwrap() - start).abs() <= 0.15 && (q["span"]["end"].as_f64().unwrap() - end).abs() <= 0.15
+            (q["span"]["start"].as_f64().unwrap() - start).abs() <= 0.15
+                && (q["span"]["end"].as_f64().unwrap() - end).abs() <= 0.15
         });
         assert!(found, "pause {start:.2}–{end:.2} not found in {pauses:?}");
     }
 
     // Pace within 10 % of the script's.
     let sentences = truth["sentences"].as_array().unwrap();
-    let spoken_minutes = (sentences.last().unwrap()["end"].as_f64().unwrap() - sentences[0]["start"].as_f64().unwrap()) / 60.0;
+    let spoken_minutes = (sentences.last().unwrap()["end"].as_f64().unwrap()
+        - sentences[0]["start"].as_f64().unwrap())
+        / 60.0;
     let true_wpm = truth["word_count"].as_f64().unwrap() / spoken_minutes;
     let wpm = m["content"]["pace"]["overall_wpm"].as_f64().unwrap();
-    assert!((wpm - true_wpm).abs() <= 0.1 * true_wpm, "pace {wpm:.0} wpm, truth {true_wpm:.0}");
+    assert!(
+        (wpm - true_wpm).abs() <= 0.1 * true_wpm,
+        "pace {wpm:.0} wpm, truth {true_wpm:.0}"
+    );
 
     let lufs = m["audio"]["loudness"]["integrated_lufs"].as_f64().unwrap();
     let reference = ffmpeg_integrated_lufs(&media);
-    assert!((lufs - reference).abs() <= 1.0, "loudness {lufs:.1} LUFS, ffmpeg says {reference:.1}");
+    assert!(
+        (lufs - reference).abs() <= 1.0,
+        "loudness {lufs:.1} LUFS, ffmpeg says {reference:.1}"
+    );
 
     let frames = m["video"]["frames_sampled"].as_f64().unwrap();
     let expected = truth["duration_s"].as_f64().unwrap() * 5.0;
-    assert!((frames - expected).abs() <= 3.0, "{frames} frames sampled, expected ~{expected}");
+    assert!(
+        (frames - expected).abs() <= 3.0,
+        "{frames} frames sampled, expected ~{expected}"
+    );
 
-    for id in ["pace", "pauses", "fillers", "clarity", "vocal_variety", "language", "structure"] {
-        assert_eq!(dimension(&report, id)["assessment"]["status"], "scored", "{id}");
+    for id in [
+        "pace",
+        "pauses",
+        "fillers",
+        "clarity",
+        "vocal_variety",
+        "language",
+        "structure",
+    ] {
+        assert_eq!(
+            dimension(&report, id)["assessment"]["status"],
+            "scored",
+            "{id}"
+        );
     }
     assert_eq!(report["schema_version"], candor_report::SCHEMA_VERSION);
 }
@@ -99,7 +142,15 @@ fn every_supported_container_gives_the_same_answer() {
     let (wav, truth) = interview("short.wav", &["--sentences", "3"]);
     let expected_words = truth["word_count"].as_f64().unwrap();
     let wav = wav.to_str().unwrap().to_string();
-    let video = ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=15", "-i", &wav, "-shortest"];
+    let video = [
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=320x240:rate=15",
+        "-i",
+        &wav,
+        "-shortest",
+    ];
     let files = [
         std::path::PathBuf::from(&wav),
         ffmpeg("short.mp3", &["-i", &wav]),
@@ -112,9 +163,20 @@ fn every_supported_container_gives_the_same_answer() {
     ];
     for file in files {
         let report = analyze_json(&file, &[]);
-        let count = report["measurements"]["content"]["word_count"].as_f64().unwrap();
-        assert!((count - expected_words).abs() <= 0.15 * expected_words, "{}: {count} words, script has {expected_words}", file.display());
+        let count = report["measurements"]["content"]["word_count"]
+            .as_f64()
+            .unwrap();
+        assert!(
+            (count - expected_words).abs() <= 0.15 * expected_words,
+            "{}: {count} words, script has {expected_words}",
+            file.display()
+        );
         let has_video = report["media"]["video"].is_object();
-        assert_eq!(has_video, report["measurements"]["video"].is_object(), "{}", file.display());
+        assert_eq!(
+            has_video,
+            report["measurements"]["video"].is_object(),
+            "{}",
+            file.display()
+        );
     }
 }
