@@ -129,7 +129,7 @@ def main():
         cmd += ["-i", wav]
         if args.video:
             vcodec = ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8"] \
-                if args.out.endswith(".webm") else ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+                if args.out.endswith(".webm") else ["-c:v", "libx264", "-preset", "veryfast", "-crf", "28", "-pix_fmt", "yuv420p"]
             cmd += vcodec + ["-shortest"]
         cmd += [args.out]
         subprocess.run(cmd, check=True)

@@ -1,9 +1,9 @@
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Thresholds of the content analysis. Every value has a default that is
 /// documented with its source; a deployment may override any of them
 /// (`#[serde(default)]`: missing keys keep their defaults).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ContentConfig {
     /// A silence at least this long between two words counts as a break, the

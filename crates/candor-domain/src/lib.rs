@@ -8,7 +8,9 @@ pub use media::{AudioStreamInfo, MediaInfo, VideoStreamInfo, VideoSummary};
 pub use transcript::{Segment, Transcript, Word};
 
 /// A stretch of the recording, in seconds from its start.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Span {
     pub start: f64,
     pub end: f64,

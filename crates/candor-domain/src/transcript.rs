@@ -33,6 +33,10 @@ impl Transcript {
     }
 
     pub fn text(&self) -> String {
-        self.segments.iter().map(|s| s.text.trim()).collect::<Vec<_>>().join(" ")
+        self.segments
+            .iter()
+            .map(|s| s.text.trim())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }

@@ -7,7 +7,7 @@ use std::ops::{ControlFlow, DerefMut};
 use ffmpeg::codec::{self, decoder, threading};
 use ffmpeg::{Frame, Packet, Stream};
 use ffmpeg_next as ffmpeg;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::audio::AudioPipeline;
 use crate::error::MediaError;
@@ -67,7 +67,7 @@ pub trait MediaSink {
 pub const PROGRESS_INTERVAL_S: f64 = 0.5;
 
 /// What the pass delivers.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DecodeOptions {
     /// Video frames sampled per second of media. 5 fps catches blinks

@@ -1,12 +1,12 @@
 //! The first, simplest consumer of sampled frames: how many, how bright.
 
 use candor_domain::VideoSummary;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::decode::VideoFrame;
 
 /// Thresholds of [`FrameStats`].
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FrameStatsConfig {
     /// Mean luma (0..255) under which a frame counts as too dark. 40 is

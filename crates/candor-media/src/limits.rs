@@ -1,4 +1,4 @@
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::Limit;
 
@@ -7,7 +7,7 @@ use crate::error::Limit;
 /// Defaults: two hours is far beyond any interview answer (typically 1–3
 /// minutes) yet bounds the work a single upload can cause; 3840x2160 (4K UHD)
 /// is the largest a consumer camera or phone records.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MediaLimits {
     pub max_duration_s: f64,

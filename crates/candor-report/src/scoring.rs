@@ -1,12 +1,12 @@
 //! Scores from measurements: piecewise-linear curves over reference ranges.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::Band;
 
 /// A score curve: (measured value, score) points in increasing value order;
 /// linear in between, flat beyond the ends.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Curve(pub Vec<(f64, f64)>);
 
 impl Curve {

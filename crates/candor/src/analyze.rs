@@ -3,31 +3,29 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use candor_media::{MediaError, MediaLimits, MediaSource};
-use candor_report::{build_report, render, Analyses, ReportConfig};
-use candor_whisper::{ModelOptions, TranscribeOptions, WhisperModel};
+use candor_media::{MediaError, MediaSource};
+use candor_report::{build_report, render, Analyses};
+use candor_whisper::{ModelOptions, WhisperModel};
 
 use crate::cli::{AnalyzeArgs, Format};
+use crate::config::Config;
 use crate::failure::Failure;
-use crate::pipeline::{self, PipelineConfig};
+use crate::pipeline;
 use crate::progress::Progress;
 
 /// Where `scripts/setup.sh` puts the Whisper model, relative to the checkout.
 const DEFAULT_MODEL_DIR: &str = "models/faster-whisper-tiny.en";
 
-pub fn run(args: AnalyzeArgs, quiet: bool) -> Result<(), Failure> {
-    let config = pipeline_config(&args)?;
+pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Failure> {
+    apply_flags(&args, &mut config)?;
+    let pipeline_config = config.pipeline()?;
     if !args.file.is_file() {
         return Err(Failure::bad_input(
             format!("{}: no such file", args.file.display()),
             "give the path of a recording (video or audio)",
         ));
     }
-    let limits = MediaLimits {
-        max_duration_s: args.max_duration,
-        ..MediaLimits::default()
-    };
-    let media = candor_media::probe(MediaSource::path(&args.file), &limits).map_err(|e| {
+    let media = candor_media::probe(MediaSource::path(&args.file), &config.limits).map_err(|e| {
         let message = format!("{}: {e}", args.file.display());
         match e {
             MediaError::LimitExceeded(_) => Failure::bad_input(
@@ -41,11 +39,11 @@ pub fn run(args: AnalyzeArgs, quiet: bool) -> Result<(), Failure> {
             _ => Failure::internal(message),
         }
     })?;
-    let model = load_model(args.model.as_deref())?;
+    let model = load_model(args.model.as_deref(), &config.model)?;
 
     let progress = Progress::new(media.info().duration_s, quiet);
     progress.stage("analysing");
-    let result = pipeline::analyze(media, &model, &config, &|t| progress.at(t));
+    let result = pipeline::analyze(media, &model, &pipeline_config, &|t| progress.at(t));
     progress.finish();
     let analysis = result.map_err(|e| {
         let message = format!("{}: {e}", args.file.display());
@@ -75,7 +73,7 @@ pub fn run(args: AnalyzeArgs, quiet: bool) -> Result<(), Failure> {
             content: analysis.content,
             video: analysis.video,
         },
-        &ReportConfig::default(),
+        &config.report,
     );
     let rendered = match args.format {
         Format::Json => {
@@ -88,26 +86,32 @@ pub fn run(args: AnalyzeArgs, quiet: bool) -> Result<(), Failure> {
     write_output(args.out.as_deref(), &rendered)
 }
 
-fn pipeline_config(args: &AnalyzeArgs) -> Result<PipelineConfig, Failure> {
-    if !(args.fps > 0.0 && args.fps <= 60.0) {
-        return Err(Failure::bad_input(
-            format!("--fps {} is out of range", args.fps),
-            "use a rate between 0 and 60 frames per second",
-        ));
+/// Flags win over the config file.
+fn apply_flags(args: &AnalyzeArgs, config: &mut Config) -> Result<(), Failure> {
+    if let Some(fps) = args.fps {
+        if !(fps > 0.0 && fps <= 60.0) {
+            return Err(Failure::bad_input(format!("--fps {fps} is out of range"), "use a rate between 0 and 60 frames per second"));
+        }
+        config.decode.fps = fps;
     }
-    let mut config = PipelineConfig::default();
-    config.decode.fps = args.fps;
-    config.transcribe = TranscribeOptions {
-        language: args.language.clone(),
-        disfluency_prompt: !args.no_disfluency_prompt,
-        ..TranscribeOptions::default()
-    };
-    Ok(config)
+    if let Some(max) = args.max_duration {
+        config.limits.max_duration_s = max;
+    }
+    if args.language.is_some() {
+        config.transcribe.language.clone_from(&args.language);
+    }
+    if args.no_disfluency_prompt {
+        config.transcribe.disfluency_prompt = false;
+    }
+    if args.lexicon.is_some() {
+        config.lexicon.clone_from(&args.lexicon);
+    }
+    Ok(())
 }
 
-fn load_model(dir: Option<&Path>) -> Result<Arc<WhisperModel>, Failure> {
+fn load_model(dir: Option<&Path>, options: &ModelOptions) -> Result<Arc<WhisperModel>, Failure> {
     let dir = dir.map_or_else(|| PathBuf::from(DEFAULT_MODEL_DIR), Path::to_path_buf);
-    WhisperModel::load(&dir, &ModelOptions::default()).map(Arc::new).map_err(|e| {
+    WhisperModel::load(&dir, options).map(Arc::new).map_err(|e| {
         Failure::bad_input(
             format!("cannot load the Whisper model from {}: {e}", dir.display()),
             "pass --model DIR (a faster-whisper model directory) or set CANDOR_WHISPER_MODEL; scripts/setup.sh installs tiny.en into models/",

@@ -17,6 +17,9 @@ pub struct Cli {
     /// More log detail on stderr (-v info, -vv debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// A TOML file overriding the defaults (`candor config` prints them).
+    #[arg(long, global = true, value_name = "FILE", env = "CANDOR_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 impl Cli {
@@ -36,6 +39,8 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Print the JSON Schema of the report document.
     Schema,
+    /// Print every setting with its default, as TOML for `--config`.
+    Config,
 }
 
 #[derive(Args)]
@@ -54,15 +59,18 @@ pub struct AnalyzeArgs {
     /// Spoken language (ISO 639-1, e.g. "en"); detected when omitted and the model is multilingual.
     #[arg(long, value_name = "L")]
     pub language: Option<String>,
-    /// Video frames sampled per second for the visual analysis.
-    #[arg(long, value_name = "N", default_value_t = 5.0)]
-    pub fps: f64,
+    /// Video frames sampled per second for the visual analysis [default: 5].
+    #[arg(long, value_name = "N")]
+    pub fps: Option<f64>,
     /// Do not prompt Whisper to keep "um"/"uh" (fewer fillers found, sometimes more words kept).
     #[arg(long)]
     pub no_disfluency_prompt: bool,
-    /// Longest recording accepted, in seconds.
-    #[arg(long, value_name = "S", default_value_t = 7200.0)]
-    pub max_duration: f64,
+    /// Longest recording accepted, in seconds [default: 7200].
+    #[arg(long, value_name = "S")]
+    pub max_duration: Option<f64>,
+    /// A word-list TOML file replacing or extending the built-in lexicon.
+    #[arg(long, value_name = "FILE")]
+    pub lexicon: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

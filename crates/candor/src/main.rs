@@ -2,6 +2,7 @@
 
 mod analyze;
 mod cli;
+mod config;
 mod failure;
 mod pipeline;
 mod progress;
@@ -14,9 +15,13 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     init_logging(cli.verbosity());
     let result = match cli.command {
-        cli::Command::Analyze(args) => analyze::run(args, cli.quiet),
+        cli::Command::Analyze(args) => config::Config::load(cli.config.as_deref()).and_then(|config| analyze::run(args, config, cli.quiet)),
         cli::Command::Schema => {
             println!("{}", candor_report::json_schema_string());
+            Ok(())
+        }
+        cli::Command::Config => {
+            print!("{}", config::Config::defaults_toml());
             Ok(())
         }
     };

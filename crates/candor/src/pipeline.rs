@@ -22,7 +22,7 @@ use candor_whisper::{TranscribeOptions, Transcriber, WhisperError, WhisperModel}
 /// window, small enough that memory stays flat (~4 MB).
 const TRANSCRIBER_QUEUE_CHUNKS: usize = 64;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PipelineConfig {
     pub decode: DecodeOptions,
     pub audio: AudioConfig,

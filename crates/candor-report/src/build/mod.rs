@@ -6,7 +6,7 @@ mod speech;
 use candor_audio::AudioAnalysis;
 use candor_content::ContentAnalysis;
 use candor_domain::{MediaInfo, Transcript, VideoSummary};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{
     Assessment, Dimension, Highlight, Measurements, Metric, Overall, Reference, Report,
@@ -31,7 +31,7 @@ pub struct Analyses {
 /// The score curves: (measured value, score) points. Defaults follow the
 /// reference ranges in DESIGN.md; each field names its source. A deployment
 /// can override any of them (TOML/JSON `[[x, score], ...]`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ReportConfig {
     /// Words per minute. 130–160 wpm reads as clear, under ~100 drags, over
