@@ -3,7 +3,7 @@
 //! recall and timing against the truth.
 //!
 //!     cargo run --release -p candor-whisper --example transcribe -- FILE.wav \
-//!         [--threads N] [--chunk SECONDS] [--no-disfluency-prompt] [--no-previous-text] [--beam N] [--print]
+//!         [--threads N] [--chunk SECONDS] [--no-disfluency-prompt] [--no-previous-text] [--max-prev TOKENS] [--beam N] [--print]
 //!
 //! The model directory comes from CANDOR_WHISPER_MODEL (default
 //! models/faster-whisper-tiny.en). Peak memory: run it under `/usr/bin/time -v`.
@@ -37,6 +37,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..Default::default()
     };
     options.condition_on_previous_text = !flag("--no-previous-text");
+    if let Some(n) = value("--max-prev") {
+        options.max_previous_tokens = n.parse()?;
+    }
     if let Some(b) = value("--beam") {
         options.beam_size = b.parse()?;
     }

@@ -200,7 +200,11 @@ pub(crate) fn parse_timestamps(
     } else {
         // The end timestamp of the last complete segment, in mel frames.
         let last_end = tokens[cuts[cuts.len() - 1] - 1];
-        ((seconds(last_end) * 100.0).round() as usize).min(content_frames)
+        // A last segment ending at 0.00 would make no progress: take it all.
+        match ((seconds(last_end) * 100.0).round() as usize).min(content_frames) {
+            0 => content_frames,
+            frames => frames,
+        }
     };
     Parsed {
         segments,

@@ -1,9 +1,9 @@
 //! Options for loading the model and for one transcription.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// How CTranslate2 runs the model. Loaded once per process.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ModelOptions {
     /// Intra-op threads for CTranslate2 (default: all available cores).
@@ -22,7 +22,7 @@ impl Default for ModelOptions {
 
 /// Weight precision. int8 is what faster-whisper recommends on CPU: about
 /// twice as fast as float32 with no measurable loss on tiny/base models.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ComputeType {
     Int8,
@@ -33,7 +33,7 @@ pub enum ComputeType {
 
 /// What one transcription does. Defaults follow faster-whisper's
 /// `transcribe()` defaults unless the doc says otherwise, and why.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TranscribeOptions {
     /// ISO 639-1 code to force (multilingual models); `None` detects it on the
@@ -49,7 +49,10 @@ pub struct TranscribeOptions {
     /// `condition_on_previous_text`).
     pub condition_on_previous_text: bool,
     /// At most this many previous-text tokens in the prompt. Whisper allows
-    /// 223 (`max_length / 2 − 1`); less keeps the prompt from dominating.
+    /// 223 (`max_length / 2 − 1`), but measured on a 3-minute
+    /// make-interview.py answer (tiny.en), 223 let the decoder drift into
+    /// unpunctuated text that buried the disfluency prompt: "um"/"uh" recall
+    /// 50 %, word coverage 90.6 %; 96 tokens gave 91.7 % and 91.8 %.
     pub max_previous_tokens: usize,
     /// Forget the previous text after a window decoded at a temperature above
     /// this (faster-whisper's `prompt_reset_on_temperature`, 0.5): that text is
@@ -91,7 +94,7 @@ impl Default for TranscribeOptions {
             disfluency_prompt_text:
                 "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking.".into(),
             condition_on_previous_text: true,
-            max_previous_tokens: 223,
+            max_previous_tokens: 96,
             prompt_reset_on_temperature: 0.5,
             beam_size: 1,
             best_of: 5,
@@ -111,7 +114,7 @@ impl Default for TranscribeOptions {
 /// Checks of the decoded words against the signal's energy, our answer to two
 /// failure modes faster-whisper users report: sentences hallucinated on
 /// silence, and a prompt that makes the decoder skip whole stretches of speech.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SignalGuards {
     /// A 20-ms frame is voiced when louder than this, dBFS, and …

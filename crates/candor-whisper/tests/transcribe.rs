@@ -118,6 +118,15 @@ fn chunk_size_does_not_change_the_words() {
 }
 
 #[test]
+fn the_model_is_shareable_across_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<WhisperModel>();
+    shareable::<std::sync::Arc<WhisperModel>>();
+    fn movable<T: Send>() {}
+    movable::<Transcriber>();
+}
+
+#[test]
 fn bad_input_is_an_error_not_a_panic() {
     let mut t = Transcriber::new(common::model(), TranscribeOptions::default()).unwrap();
     let e = t.push(&[0.0, f32::NAN]).unwrap_err();
