@@ -158,9 +158,10 @@ impl WhisperModel {
         let n_mels = self.mel.n_mels();
         let features = StorageView::new(&[1, n_mels, WINDOW_FRAMES], mel, Default::default())
             .map_err(WhisperError::native("building the feature tensor"))?;
-        self.whisper
-            .encode(&features, true)
-            .map_err(WhisperError::native("encoding"))
+        let started = std::time::Instant::now();
+        let encoded = self.whisper.encode(&features, true);
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "whisper encode");
+        encoded.map_err(WhisperError::native("encoding"))
     }
 
     /// Most probable language code of a window (multilingual models only).
@@ -187,8 +188,10 @@ impl WhisperModel {
         prompt: &[&str],
         options: &WhisperOptions,
     ) -> Result<sys::WhisperGenerationResult, WhisperError> {
-        self.whisper
-            .generate(encoded, &[prompt.to_vec()], options)
+        let started = std::time::Instant::now();
+        let generated = self.whisper.generate(encoded, &[prompt.to_vec()], options);
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "whisper generate");
+        generated
             .map_err(WhisperError::native("decoding"))?
             .into_iter()
             .next()
@@ -206,8 +209,10 @@ impl WhisperModel {
         num_frames: usize,
     ) -> Result<WhisperAlignmentResult, WhisperError> {
         // Median filter width 7: openai/whisper's and faster-whisper's default.
-        self.whisper
-            .align(encoded, start_sequence, &[text_tokens], &[num_frames], 7)
+        let started = std::time::Instant::now();
+        let aligned = self.whisper.align(encoded, start_sequence, &[text_tokens], &[num_frames], 7);
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "whisper align");
+        aligned
             .map_err(WhisperError::native("aligning words"))?
             .into_iter()
             .next()
