@@ -5,6 +5,8 @@
 #   scripts/bench-listen.sh            # the 10-minute file
 #   scripts/bench-listen.sh 10 60      # 10- and 60-minute files (RSS flatness)
 #
+# Each file is analysed twice: listening only (`--no-video`, the listening
+# half this benchmark is about) and the full pass with the frame consumer.
 # Prints wall time, real-time factor, peak RSS and candor's per-stage times.
 # Fixtures are cached in out/bench/ (the 60-minute one takes a while to make).
 set -euo pipefail
@@ -17,12 +19,14 @@ minutes_list=("${@:-10}")
 for minutes in "${minutes_list[@]}"; do
   media="out/bench/interview-${minutes}min.mp4"
   [ -f "$media" ] || python3 scripts/make-interview.py "$media" --minutes "$minutes" --video 1280x720@30
-  log="out/bench/run-${minutes}min.log"
-  /usr/bin/time -v "$CARGO_TARGET_DIR/release/candor" -v analyze "$media" \
-    --format json --out "out/bench/report-${minutes}min.json" 2>"$log"
-  python3 - "$log" "$media" <<'PY'
+  for mode in listen full; do
+  log="out/bench/run-${minutes}min-$mode.log"
+  flags=(); [ "$mode" = listen ] && flags=(--no-video)
+  /usr/bin/time -v "$CARGO_TARGET_DIR/release/candor" -v analyze "$media" "${flags[@]}" \
+    --format json --out "out/bench/report-${minutes}min-$mode.json" 2>"$log"
+  python3 - "$log" "$media" "$mode" <<'PY'
 import json, re, subprocess, sys
-log, media = sys.argv[1], sys.argv[2]
+log, media, mode = sys.argv[1:]
 text = open(log).read()
 wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", text)
 wall_s = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
@@ -30,9 +34,10 @@ rss_mb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).gro
 duration = float(subprocess.check_output(["ffprobe", "-v", "error", "-show_entries", "format=duration",
                                           "-of", "csv=p=0", media]).decode())
 stages = re.search(r"stage timings (.*)", text)
-print(f"{media}: {duration/60:.1f} min of media, wall {wall_s:.1f} s, "
+print(f"{media} ({mode}): {duration/60:.1f} min of media, wall {wall_s:.1f} s, "
       f"{duration/wall_s:.1f}x real time, peak RSS {rss_mb:.0f} MB")
 if stages:
     print("  stages:", stages.group(1).strip())
 PY
+  done
 done

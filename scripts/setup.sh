@@ -6,20 +6,58 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Debian packages: FFmpeg (decode), clang/cmake (bindgen, the CTranslate2
-# build), espeak-ng/sox/ffmpeg CLI (test fixtures and the sample interview).
-packages=(pkg-config clang libclang-dev cmake
+# Debian packages: FFmpeg (decode), clang/cmake (bindgen, sentencepiece),
+# cpu_features (linked by ct2rs), espeak-ng/sox/ffmpeg CLI (test fixtures and
+# the sample interview).
+packages=(pkg-config clang libclang-dev cmake libcpu-features-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
   libavfilter-dev libavdevice-dev ffmpeg espeak-ng sox)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+sudo_cmd=(); [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}" >&2
-  sudo_cmd=(); [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# CTranslate2 4.8.4 (the version of ct2rs 0.10.3's headers) as built for
+# PyPI, with oneDNN inside, into /usr/local/lib/candor. ct2rs's `system`
+# feature also asks the linker for CUDA's static libraries on CPU-only builds;
+# empty archives stand in for them.
+ct2_dir=/usr/local/lib/candor
+ct2_version=4.8.4
+if [ ! -f "$ct2_dir/libctranslate2.so.$ct2_version" ]; then
+  echo "setup: installing CTranslate2 $ct2_version (PyPI wheel) into $ct2_dir" >&2
+  tmp="$(mktemp -d)"
+  python3 -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 \
+    --platform manylinux_2_28_x86_64 -d "$tmp" "ctranslate2==$ct2_version"
+  "${sudo_cmd[@]}" mkdir -p "$ct2_dir"
+  "${sudo_cmd[@]}" python3 - "$tmp"/ctranslate2-*.whl "$ct2_dir" "$ct2_version" <<'PY'
+import os, sys, zipfile
+wheel, dest, version = sys.argv[1:]
+with zipfile.ZipFile(wheel) as z:
+    for name in z.namelist():
+        if name.startswith("ctranslate2.libs/") and not name.endswith("/"):
+            base = os.path.basename(name)
+            with open(os.path.join(dest, base), "wb") as f:
+                f.write(z.read(name))
+            if base.startswith("libctranslate2"):
+                # The wheel's library has a hashed name; give it stable ones.
+                for link in ("libctranslate2.so", f"libctranslate2.so.{version}"):
+                    path = os.path.join(dest, link)
+                    if os.path.lexists(path):
+                        os.remove(path)
+                    os.symlink(base, path)
+for stub in ("cublas_static", "cublasLt_static", "culibos"):
+    with open(os.path.join(dest, f"lib{stub}.a"), "wb") as f:
+        f.write(b"!<arch>\n")
+PY
+  echo "$ct2_dir" | "${sudo_cmd[@]}" tee /etc/ld.so.conf.d/candor.conf >/dev/null
+  "${sudo_cmd[@]}" ldconfig
+  rm -rf "$tmp"
 fi
 
 # cargo-nextest runs the tests; the machine image usually has it.

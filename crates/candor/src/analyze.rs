@@ -100,6 +100,9 @@ fn apply_flags(args: &AnalyzeArgs, config: &mut Config) -> Result<(), Failure> {
     if args.language.is_some() {
         config.transcribe.language.clone_from(&args.language);
     }
+    if args.no_video {
+        config.decode.video = false;
+    }
     if args.no_disfluency_prompt {
         config.transcribe.disfluency_prompt = false;
     }

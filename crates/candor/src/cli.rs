@@ -62,6 +62,9 @@ pub struct AnalyzeArgs {
     /// Video frames sampled per second for the visual analysis [default: 5].
     #[arg(long, value_name = "N")]
     pub fps: Option<f64>,
+    /// Listen only: skip decoding the video track.
+    #[arg(long)]
+    pub no_video: bool,
     /// Do not prompt Whisper to keep "um"/"uh" (fewer fillers found, sometimes more words kept).
     #[arg(long)]
     pub no_disfluency_prompt: bool,

@@ -129,7 +129,7 @@ pub fn analyze(
         }
         decoded?;
         let audio = sink.audio.map(AudioAnalyzer::finish).transpose()?;
-        let video = info.video.is_some().then(|| sink.frames.finish());
+        let video = (info.video.is_some() && config.decode.video).then(|| sink.frames.finish());
         Ok::<_, PipelineError>((audio, transcript, video))
     })?;
 
