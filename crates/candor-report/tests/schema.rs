@@ -2,7 +2,10 @@
 
 #[test]
 fn published_schema_matches_the_report_types() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/report.schema.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../schema/report.schema.json"
+    );
     let published = std::fs::read_to_string(path).expect("schema/report.schema.json exists");
     assert_eq!(
         published.trim_end(),

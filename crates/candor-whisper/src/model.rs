@@ -190,7 +190,10 @@ impl WhisperModel {
     ) -> Result<sys::WhisperGenerationResult, WhisperError> {
         let started = std::time::Instant::now();
         let generated = self.whisper.generate(encoded, &[prompt.to_vec()], options);
-        tracing::debug!(ms = started.elapsed().as_millis() as u64, "whisper generate");
+        tracing::debug!(
+            ms = started.elapsed().as_millis() as u64,
+            "whisper generate"
+        );
         generated
             .map_err(WhisperError::native("decoding"))?
             .into_iter()
@@ -210,7 +213,9 @@ impl WhisperModel {
     ) -> Result<WhisperAlignmentResult, WhisperError> {
         // Median filter width 7: openai/whisper's and faster-whisper's default.
         let started = std::time::Instant::now();
-        let aligned = self.whisper.align(encoded, start_sequence, &[text_tokens], &[num_frames], 7);
+        let aligned = self
+            .whisper
+            .align(encoded, start_sequence, &[text_tokens], &[num_frames], 7);
         tracing::debug!(ms = started.elapsed().as_millis() as u64, "whisper align");
         aligned
             .map_err(WhisperError::native("aligning words"))?

@@ -25,9 +25,10 @@ pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Fai
             "give the path of a recording (video or audio)",
         ));
     }
-    let media = candor_media::probe(MediaSource::path(&args.file), &config.limits).map_err(|e| {
-        let message = format!("{}: {e}", args.file.display());
-        match e {
+    let media =
+        candor_media::probe(MediaSource::path(&args.file), &config.limits).map_err(|e| {
+            let message = format!("{}: {e}", args.file.display());
+            match e {
             MediaError::LimitExceeded(_) => Failure::bad_input(
                 message,
                 "trim the recording, or raise the limit (--max-duration) if you trust the input",
@@ -38,7 +39,7 @@ pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Fai
             ),
             _ => Failure::internal(message),
         }
-    })?;
+        })?;
     let model = load_model(args.model.as_deref(), &config.model)?;
 
     let progress = Progress::new(media.info().duration_s, quiet);
@@ -90,7 +91,10 @@ pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Fai
 fn apply_flags(args: &AnalyzeArgs, config: &mut Config) -> Result<(), Failure> {
     if let Some(fps) = args.fps {
         if !(fps > 0.0 && fps <= 60.0) {
-            return Err(Failure::bad_input(format!("--fps {fps} is out of range"), "use a rate between 0 and 60 frames per second"));
+            return Err(Failure::bad_input(
+                format!("--fps {fps} is out of range"),
+                "use a rate between 0 and 60 frames per second",
+            ));
         }
         config.decode.fps = fps;
     }

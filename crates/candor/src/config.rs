@@ -35,9 +35,14 @@ pub struct Config {
 impl Config {
     /// The defaults, overridden by the file when one is given.
     pub fn load(path: Option<&Path>) -> Result<Self, Failure> {
-        let Some(path) = path else { return Ok(Self::default()) };
+        let Some(path) = path else {
+            return Ok(Self::default());
+        };
         let text = std::fs::read_to_string(path).map_err(|e| {
-            Failure::bad_input(format!("cannot read the config file {}: {e}", path.display()), "check --config / CANDOR_CONFIG")
+            Failure::bad_input(
+                format!("cannot read the config file {}: {e}", path.display()),
+                "check --config / CANDOR_CONFIG",
+            )
         })?;
         toml::from_str(&text).map_err(|e| {
             let first_line = e.to_string().lines().next().unwrap_or_default().to_string();
@@ -57,7 +62,10 @@ impl Config {
         let lexicon = match &self.lexicon {
             None => Lexicon::default(),
             Some(path) => Lexicon::load(path).map_err(|e| {
-                Failure::bad_input(format!("lexicon {}: {e}", path.display()), "see crates/candor-content/data/lexicon.toml for the format")
+                Failure::bad_input(
+                    format!("lexicon {}: {e}", path.display()),
+                    "see crates/candor-content/data/lexicon.toml for the format",
+                )
             })?,
         };
         Ok(PipelineConfig {

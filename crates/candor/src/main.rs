@@ -12,10 +12,12 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    limit_heap_caching();
     let cli = cli::Cli::parse();
     init_logging(cli.verbosity());
     let result = match cli.command {
-        cli::Command::Analyze(args) => config::Config::load(cli.config.as_deref()).and_then(|config| analyze::run(args, config, cli.quiet)),
+        cli::Command::Analyze(args) => config::Config::load(cli.config.as_deref())
+            .and_then(|config| analyze::run(args, config, cli.quiet)),
         cli::Command::Schema => {
             println!("{}", candor_report::json_schema_string());
             Ok(())
@@ -28,6 +30,18 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => failure.report(),
+    }
+}
+
+/// CTranslate2 allocates and frees multi-megabyte tensors for every layer;
+/// glibc's default (a mmap threshold that adapts upwards to 32 MB) keeps them
+/// in the heap, ~50 MB more resident memory for a ~10 % speed gain. A fixed
+/// 4 MB threshold returns the largest buffers to the system at once.
+fn limit_heap_caching() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: mallopt only changes allocator tuning; called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
     }
 }
 

@@ -18,9 +18,9 @@ use candor_media::{
 use candor_whisper::{TranscribeOptions, Transcriber, WhisperError, WhisperModel};
 
 /// Audio chunks (about 1 s each) the decoder may run ahead of the
-/// transcriber: enough to keep both busy while Whisper works on a 30-s
-/// window, small enough that memory stays flat (~4 MB).
-const TRANSCRIBER_QUEUE_CHUNKS: usize = 64;
+/// transcriber: enough to keep both busy while Whisper works on a window
+/// (about a second), small enough that memory stays flat (~1 MB).
+const TRANSCRIBER_QUEUE_CHUNKS: usize = 16;
 
 #[derive(Debug, Clone)]
 pub struct PipelineConfig {

@@ -112,10 +112,11 @@ fn a_spoken_mp4_answer_is_transcribed_and_measured_against_its_script() {
         "loudness {lufs:.1} LUFS, ffmpeg says {reference:.1}"
     );
 
+    // One frame every 0.2 s of the video track (which may outlast the audio).
     let frames = m["video"]["frames_sampled"].as_f64().unwrap();
-    let expected = truth["duration_s"].as_f64().unwrap() * 5.0;
+    let expected = report["media"]["duration_s"].as_f64().unwrap() * 5.0;
     assert!(
-        (frames - expected).abs() <= 3.0,
+        (frames - expected).abs() <= 2.0,
         "{frames} frames sampled, expected ~{expected}"
     );
 
