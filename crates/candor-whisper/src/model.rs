@@ -77,7 +77,10 @@ impl WhisperModel {
                 ComputeType::Float32 => sys::ComputeType::FLOAT32,
                 ComputeType::Auto => sys::ComputeType::AUTO,
             },
-            num_threads_per_replica: options.threads.max(1),
+            num_threads_per_replica: match options.threads {
+                0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+                n => n,
+            },
             ..Default::default()
         };
         let whisper = sys::Whisper::new(&dir, ct2_config).map_err(|e| WhisperError::ModelLoad {

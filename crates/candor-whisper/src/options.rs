@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ModelOptions {
-    /// Intra-op threads for CTranslate2 (default: all available cores).
+    /// Intra-op threads for CTranslate2; 0 (the default) uses every core.
     pub threads: usize,
     pub compute_type: ComputeType,
 }
@@ -14,7 +14,7 @@ pub struct ModelOptions {
 impl Default for ModelOptions {
     fn default() -> Self {
         Self {
-            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            threads: 0,
             compute_type: ComputeType::Int8,
         }
     }

@@ -45,9 +45,16 @@ impl Config {
             )
         })?;
         toml::from_str(&text).map_err(|e| {
-            let first_line = e.to_string().lines().next().unwrap_or_default().to_string();
+            let line = e
+                .span()
+                .map(|span| text[..span.start].lines().count().max(1));
+            let at = line.map_or_else(String::new, |l| format!(" (line {l})"));
             Failure::bad_input(
-                format!("invalid config file {}: {first_line}", path.display()),
+                format!(
+                    "invalid config file {}{at}: {}",
+                    path.display(),
+                    e.message()
+                ),
                 "`candor config` prints every key with its default",
             )
         })
@@ -75,5 +82,45 @@ impl Config {
             content: self.content.clone(),
             lexicon,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = include_str!("../../../config/candor.sample.toml");
+
+    #[test]
+    fn the_sample_config_lists_every_default() {
+        let body: String = SAMPLE
+            .lines()
+            .skip_while(|l| l.starts_with('#') || l.is_empty())
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(
+            body,
+            Config::defaults_toml(),
+            "config/candor.sample.toml is stale: regenerate it from `candor config`"
+        );
+    }
+
+    #[test]
+    fn a_partial_config_file_overrides_only_its_keys() {
+        let config: Config =
+            toml::from_str("[decode]\nfps = 2.0\n[report]\nmin_words = 5\n").unwrap();
+        assert_eq!(config.decode.fps, 2.0);
+        assert_eq!(config.report.min_words, 5);
+        assert_eq!(config.limits, MediaLimits::default());
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_with_a_pointer_to_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("candor.toml");
+        std::fs::write(&path, "[decode]\nfsp = 2.0\n").unwrap();
+        let failure = Config::load(Some(&path)).unwrap_err();
+        assert!(failure.message.contains("fsp"), "{}", failure.message);
+        assert!(failure.hint.unwrap().contains("candor config"));
     }
 }

@@ -42,43 +42,70 @@ pub fn analyze_json(file: &Path, extra: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("the report is JSON")
 }
 
-/// A directory shared by the tests of this run, removed at exit by the OS
-/// temp cleaner at the latest; fixtures are made once per run.
+/// Where fixtures are kept between runs: cargo's scratch directory for
+/// integration tests, in a folder named after the generator script's content
+/// so that a changed script makes fresh fixtures.
 pub fn fixtures() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| tempfile::tempdir().expect("a temp dir"))
-        .path()
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let script = std::fs::read(workspace().join("scripts/make-interview.py")).unwrap();
+        let mut hasher = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(&script, &mut hasher);
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "cli-fixtures-{:016x}",
+            std::hash::Hasher::finish(&hasher)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    })
 }
 
-/// Makes `name` with scripts/make-interview.py (once per run) and returns
-/// its path and its truth.
-pub fn interview(name: &str, args: &[&str]) -> (PathBuf, Value) {
+/// The fixture `name`, made by `make(path)` unless an earlier run made it.
+/// Tests run in parallel processes, so it is made aside and moved in place;
+/// `companions` are extensions of further files `make` writes beside it.
+fn make_once(name: &str, companions: &[&str], make: impl FnOnce(&Path)) -> PathBuf {
     let path = fixtures().join(name);
-    let truth_path = path.with_extension("truth.json");
-    if !truth_path.exists() {
+    let last = companions
+        .last()
+        .map_or_else(|| path.clone(), |ext| path.with_extension(ext));
+    if !last.exists() {
+        let scratch = tempfile::tempdir_in(fixtures()).unwrap();
+        let made = scratch.path().join(name);
+        make(&made);
+        std::fs::rename(&made, &path).unwrap();
+        for ext in companions {
+            std::fs::rename(made.with_extension(ext), path.with_extension(ext)).unwrap();
+        }
+    }
+    path
+}
+
+/// A recording made by scripts/make-interview.py, and its truth.
+pub fn interview(name: &str, args: &[&str]) -> (PathBuf, Value) {
+    let path = make_once(name, &["truth.json"], |out| {
         let status = Command::new("python3")
             .arg(workspace().join("scripts/make-interview.py"))
-            .arg(&path)
+            .arg(out)
             .args(args)
             .status()
             .expect("python3 runs");
         assert!(status.success(), "make-interview.py {name} failed");
-    }
-    let truth = serde_json::from_str(&std::fs::read_to_string(&truth_path).unwrap()).unwrap();
-    (path, truth)
+    });
+    let truth = std::fs::read_to_string(path.with_extension("truth.json")).unwrap();
+    (path, serde_json::from_str(&truth).unwrap())
 }
 
-/// Runs ffmpeg with `args` (quiet, overwrite) and returns the output path.
+/// A fixture made by ffmpeg with `args` (then the output path).
 pub fn ffmpeg(output: &str, args: &[&str]) -> PathBuf {
-    let path = fixtures().join(output);
-    let status = Command::new("ffmpeg")
-        .args(["-v", "error", "-y"])
-        .args(args)
-        .arg(&path)
-        .status()
-        .expect("ffmpeg runs");
-    assert!(status.success(), "ffmpeg {output} failed");
-    path
+    make_once(output, &[], |out| {
+        let status = Command::new("ffmpeg")
+            .args(["-v", "error", "-y"])
+            .args(args)
+            .arg(out)
+            .status()
+            .expect("ffmpeg runs");
+        assert!(status.success(), "ffmpeg {output} failed");
+    })
 }
 
 /// The dimension with this id in a JSON report.
