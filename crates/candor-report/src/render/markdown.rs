@@ -1,6 +1,6 @@
 use std::fmt::Write;
 
-use super::{clock, media_line, number};
+use super::{clock, media_line, quantity};
 use crate::model::{Assessment, Report};
 
 /// A Markdown document: summary, a score table, then each dimension.
@@ -69,10 +69,9 @@ pub fn markdown(report: &Report) -> String {
                     .map_or(("", ""), |r| (&r.range, &r.source));
                 let _ = writeln!(
                     out,
-                    "| {} | {} {} | {range} | {source} |",
+                    "| {} | {} | {range} | {source} |",
                     m.label,
-                    number(m.value),
-                    m.unit
+                    quantity(m)
                 );
             }
         }

@@ -29,6 +29,15 @@ pub fn number(value: f64) -> String {
     }
 }
 
+/// A metric's value with its unit; counts need none.
+pub fn quantity(metric: &crate::Metric) -> String {
+    match metric.unit.as_str() {
+        "count" => number(metric.value),
+        "%" => format!("{}%", number(metric.value)),
+        unit => format!("{} {unit}", number(metric.value)),
+    }
+}
+
 /// One line describing the media, e.g. "1:01, video 1280×720 h264, audio aac".
 pub fn media_line(media: &candor_domain::MediaInfo) -> String {
     let mut parts = vec![clock(media.duration_s)];

@@ -1,6 +1,6 @@
 use std::fmt::Write;
 
-use super::{clock, media_line, number};
+use super::{clock, media_line, quantity};
 use crate::model::{Assessment, Report};
 
 /// Evidence lines shown per dimension in the terminal; the JSON has them all.
@@ -59,7 +59,7 @@ pub fn text(report: &Report) -> String {
             }
         }
         for m in &d.metrics {
-            let _ = write!(out, "  · {}: {} {}", m.label, number(m.value), m.unit);
+            let _ = write!(out, "  · {}: {}", m.label, quantity(m));
             if let Some(r) = &m.reference {
                 let _ = write!(out, "  [{}; {}]", r.range, r.source);
             }
