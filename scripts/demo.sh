@@ -8,5 +8,5 @@ cd "$(dirname "$0")/.."
 cargo build --release -p candor
 mkdir -p out
 [ -f out/sample-interview.mp4 ] ||
-  python3 scripts/make-interview.py out/sample-interview.mp4 --video 1280x720@30
+  python3 scripts/make-interview.py out/sample-interview.mp4 --video 1280x720@30 --face astronaut
 "$CARGO_TARGET_DIR/release/candor" analyze out/sample-interview.mp4 "$@"

@@ -11,17 +11,26 @@ and the speaking time. Tests and benchmarks compare Candor's output with it.
     make-interview.py OUT.mp4 --minutes 10 --video 1280x720@30
     make-interview.py OUT.webm --video 640x360@25
     make-interview.py OUT.mp3 --sentences 3            # a short answer
+    make-interview.py OUT.mp4 --video 1280x720@30 --face astronaut --no-face 20:25
+
+With --face, the video shows a real face photo (`astronaut`: scikit-image's
+public-domain NASA portrait, fetched from PyPI once, or any image path) on a
+plain background instead of a test pattern, centred, three quarters of the
+frame height; --no-face START:END removes it for that stretch. The truth file then
+also gives the photo's box and the stretches without a face.
 
 Needs espeak-ng and ffmpeg on PATH. Only the standard library is used.
 """
 import argparse
 import array
+import glob
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import wave
+import zipfile
 
 RATE = 22050  # espeak-ng's native output rate
 WPM = 150     # espeak-ng speaking rate, words per minute
@@ -106,12 +115,48 @@ def synthesize(minutes, sentences_wanted, workdir):
     }
 
 
+def astronaut():
+    """scikit-image's astronaut.png (public domain), cached under ~/.cache/candor."""
+    cached = os.path.expanduser("~/.cache/candor/astronaut.png")
+    if not os.path.exists(cached):
+        os.makedirs(os.path.dirname(cached), exist_ok=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                            "--only-binary=:all:", "-d", tmp, "scikit-image"], check=True)
+            wheel = glob.glob(os.path.join(tmp, "scikit_image-*.whl"))[0]
+            with zipfile.ZipFile(wheel) as z, open(cached + ".partial", "wb") as f:
+                f.write(z.read("skimage/data/astronaut.png"))
+        os.replace(cached + ".partial", cached)
+    return cached
+
+
+def video_input(size, fps, face, no_face, truth):
+    """ffmpeg arguments for the video track, and the truth they imply."""
+    if not face:
+        return ["-f", "lavfi", "-i", f"testsrc2=size={size}:rate={fps}"], []
+    width, height = (int(v) for v in size.split("x"))
+    image = astronaut() if face == "astronaut" else face
+    side = height * 3 // 4 // 2 * 2  # the photo is square; keep sizes even
+    x, y = (width - side) // 2, (height - side) // 2
+    enable = ""
+    truth["face"] = {"image": os.path.basename(image), "box": [x, y, side, side], "absent": []}
+    if no_face:
+        start, end = (float(v) for v in no_face.split(":"))
+        enable = f":enable='not(between(t,{start},{end}))'"
+        truth["face"]["absent"].append([start, end])
+    graph = f"[1:v]scale={side}:{side}[face];[0:v][face]overlay={x}:{y}{enable}[v]"
+    return (["-f", "lavfi", "-i", f"color=c=0x4a5560:size={size}:rate={fps}", "-loop", "1", "-i", image],
+            ["-filter_complex", graph, "-map", "[v]", "-map", "2:a"])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out", help="output media file; the extension picks the container")
     ap.add_argument("--minutes", type=float, default=0, help="repeat the script to at least this length")
     ap.add_argument("--sentences", type=int, default=0, help="use only the first N sentences of the script")
     ap.add_argument("--video", help="add a synthetic video track, WxH@FPS (e.g. 1280x720@30)")
+    ap.add_argument("--face", help="show this photo (or `astronaut`) in the video instead of a test pattern")
+    ap.add_argument("--no-face", metavar="START:END", help="with --face: no face in this stretch, seconds")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -123,10 +168,12 @@ def main():
             w.setframerate(RATE)
             w.writeframes(samples.tobytes())
         cmd = ["ffmpeg", "-v", "error", "-y"]
+        mapping = []
         if args.video:
             size, fps = args.video.split("@")
-            cmd += ["-f", "lavfi", "-i", f"testsrc2=size={size}:rate={fps}"]
-        cmd += ["-i", wav]
+            inputs, mapping = video_input(size, fps, args.face, args.no_face, truth)
+            cmd += inputs
+        cmd += ["-i", wav] + mapping
         if args.video:
             vcodec = ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8"] \
                 if args.out.endswith(".webm") else ["-c:v", "libx264", "-preset", "veryfast", "-crf", "28", "-pix_fmt", "yuv420p"]
