@@ -25,21 +25,8 @@ pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Fai
             "give the path of a recording (video or audio)",
         ));
     }
-    let media =
-        candor_media::probe(MediaSource::path(&args.file), &config.limits).map_err(|e| {
-            let message = format!("{}: {e}", args.file.display());
-            match e {
-            MediaError::LimitExceeded(_) => Failure::bad_input(
-                message,
-                "trim the recording, or raise the limit (--max-duration) if you trust the input",
-            ),
-            e if e.is_bad_input() => Failure::bad_input(
-                message,
-                "Candor reads MP4, MOV, MKV, WebM, MP3, M4A, WAV, OGG and FLAC recordings",
-            ),
-            _ => Failure::internal(message),
-        }
-        })?;
+    let media = candor_media::probe(MediaSource::path(&args.file), &config.limits)
+        .map_err(|e| probe_failure(&args.file, e))?;
     let model = load_model(args.model.as_deref(), &config.model)?;
 
     let progress = Progress::new(media.info().duration_s, quiet);
@@ -116,12 +103,28 @@ fn apply_flags(args: &AnalyzeArgs, config: &mut Config) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Why a recording was refused before decoding, with what to do about it.
+fn probe_failure(file: &Path, error: MediaError) -> Failure {
+    let message = format!("{}: {error}", file.display());
+    match error {
+        MediaError::LimitExceeded(_) => Failure::bad_input(
+            message,
+            "trim the recording, or raise the limit (--max-duration) if you trust the input",
+        ),
+        e if e.is_bad_input() => Failure::bad_input(
+            message,
+            "Candor reads MP4, MOV, MKV, WebM, MP3, M4A, WAV, OGG and FLAC recordings",
+        ),
+        _ => Failure::internal(message),
+    }
+}
+
 fn load_model(dir: Option<&Path>, options: &ModelOptions) -> Result<Arc<WhisperModel>, Failure> {
     let dir = dir.map_or_else(|| PathBuf::from(DEFAULT_MODEL_DIR), Path::to_path_buf);
     WhisperModel::load(&dir, options).map(Arc::new).map_err(|e| {
         Failure::bad_input(
             format!("cannot load the Whisper model from {}: {e}", dir.display()),
-            "pass --model DIR (a faster-whisper model directory) or set CANDOR_WHISPER_MODEL; scripts/setup.sh installs tiny.en into models/",
+            "set CANDOR_WHISPER_MODEL, or run scripts/setup.sh, which installs tiny.en into models/",
         )
     })
 }
