@@ -1,0 +1,203 @@
+//! Streaming face tracking: detect every N frames, follow the face by its
+//! landmarks in between, pick the main face, reject non-faces.
+
+use std::sync::Arc;
+
+use opencv::prelude::*;
+
+use crate::config::TrackerConfig;
+use crate::detect::FaceDetector;
+use crate::dlib::ShapePredictor;
+use crate::frame::{Frame, Grey};
+use crate::gaze::{read_eyes, EyeReading};
+use crate::geometry::FaceBox;
+use crate::landmarks::Landmarks;
+use crate::pose::{head_pose, HeadPose};
+use crate::VisionError;
+
+/// What the tracker saw in one frame.
+#[derive(Debug, Clone)]
+pub struct FrameObservation {
+    pub t: f64,
+    /// The main face, when one is visible.
+    pub face: Option<TrackedFace>,
+    /// Faces visible at the last detection (landmark-verified).
+    pub face_count: usize,
+    /// Whether this frame ran the detector (otherwise the face was tracked).
+    pub detected: bool,
+}
+
+/// The main face of a frame.
+#[derive(Debug, Clone)]
+pub struct TrackedFace {
+    /// The face box (jaw width, brows to chin), in frame pixels; may extend
+    /// past the frame.
+    pub face_box: FaceBox,
+    pub landmarks: Landmarks,
+    /// Some landmarks fall outside the frame.
+    pub cut_off: bool,
+    pub pose: HeadPose,
+    /// Pupil centres and gaze ratios.
+    pub eyes: EyeReading,
+}
+
+/// Follows the main face through a stream of frames.
+pub struct FaceTracker {
+    config: TrackerConfig,
+    detector: FaceDetector,
+    predictor: Arc<ShapePredictor>,
+    last: Option<FaceBox>,
+    since_detection: u32,
+    face_count: usize,
+}
+
+impl FaceTracker {
+    /// Loads the detector and (once per process) the shape predictor.
+    pub fn new(config: &TrackerConfig) -> Result<FaceTracker, VisionError> {
+        config.validate()?;
+        Ok(FaceTracker {
+            detector: FaceDetector::new(&config.detector)?,
+            predictor: ShapePredictor::shared(&config.shape_predictor)?,
+            config: config.clone(),
+            last: None,
+            since_detection: 0,
+            face_count: 0,
+        })
+    }
+
+    /// Tracks one frame (already converted to grey, see [`FaceTracker::push`]).
+    pub(crate) fn push_grey(
+        &mut self,
+        frame: &Frame,
+        grey_mat: &Mat,
+    ) -> Result<FrameObservation, VisionError> {
+        let grey = Grey::from_mat(grey_mat)?;
+        let mut detected = false;
+        let mut face = None;
+        if self.since_detection + 1 < self.config.redetect_every {
+            if let Some(previous) = self.last {
+                face = self.track(&grey, grey_mat, previous)?;
+            }
+        }
+        if face.is_none() {
+            detected = true;
+            face = self.detect(&grey, grey_mat)?;
+            self.since_detection = 0;
+        } else {
+            self.since_detection += 1;
+        }
+        if face.is_none() {
+            self.face_count = 0;
+        }
+        self.last = face.as_ref().map(|f: &TrackedFace| f.face_box);
+        let face = match face {
+            Some(mut f) => {
+                f.cut_off = f.landmarks.points.iter().any(|p| {
+                    p.x < 0.0
+                        || p.y < 0.0
+                        || p.x >= frame.width as f32
+                        || p.y >= frame.height as f32
+                });
+                f.pose = head_pose(&f.landmarks, frame.width, frame.height)?;
+                f.eyes = read_eyes(&grey, &f.landmarks);
+                Some(f)
+            }
+            None => None,
+        };
+        Ok(FrameObservation {
+            t: frame.t,
+            face,
+            face_count: self.face_count,
+            detected,
+        })
+    }
+
+    /// Tracks one frame.
+    pub fn push(&mut self, frame: &Frame) -> Result<FrameObservation, VisionError> {
+        frame.validate()?;
+        let grey = frame.grey()?;
+        self.push_grey(frame, &grey)
+    }
+
+    /// Landmarks inside `start`, refined once on the box they imply (a
+    /// cascade's box is larger than the one the predictor was trained on),
+    /// or None when they do not describe a face.
+    fn fit(&self, grey: &Grey, start: FaceBox) -> Result<Option<TrackedFace>, VisionError> {
+        let mut landmarks = self.landmarks(grey, start)?;
+        let refined = landmarks.face_box();
+        if refined.iou(&start) < 0.8 {
+            landmarks = self.landmarks(grey, refined)?;
+        }
+        if !landmarks.is_plausible(grey, &self.config.geometry) {
+            return Ok(None);
+        }
+        Ok(Some(TrackedFace {
+            face_box: landmarks.face_box(),
+            landmarks,
+            cut_off: false,
+            pose: HeadPose::default(),
+            eyes: EyeReading::default(),
+        }))
+    }
+
+    /// The face continuing `previous`: detected in a crop around it and
+    /// verified by its landmarks, or None when it is lost.
+    fn track(
+        &mut self,
+        grey: &Grey,
+        grey_mat: &Mat,
+        previous: FaceBox,
+    ) -> Result<Option<TrackedFace>, VisionError> {
+        let best = self
+            .detector
+            .detect_near(grey_mat, &previous)?
+            .into_iter()
+            .max_by(|a, b| a.iou(&previous).total_cmp(&b.iou(&previous)));
+        match best {
+            Some(found) => self.fit(grey, found),
+            None => Ok(None),
+        }
+    }
+
+    fn landmarks(&self, grey: &Grey, face: FaceBox) -> Result<Landmarks, VisionError> {
+        let points = self
+            .predictor
+            .run(grey.data, grey.width, grey.height, face.to_dlib())?;
+        Ok(Landmarks { points })
+    }
+
+    /// Runs the detector, verifies every candidate by its landmarks and
+    /// picks the main face: the one continuing the tracked face, else the
+    /// largest.
+    fn detect(&mut self, grey: &Grey, grey_mat: &Mat) -> Result<Option<TrackedFace>, VisionError> {
+        let mut faces = Vec::new();
+        for candidate in self.detector.detect(grey_mat)? {
+            if let Some(face) = self.fit(grey, candidate)? {
+                // A cascade may fire twice on one face at different scales.
+                if !faces.iter().any(|f: &TrackedFace| {
+                    f.face_box.iou(&face.face_box) > self.config.same_face_iou
+                }) {
+                    faces.push(face);
+                }
+            }
+        }
+        self.face_count = faces.len();
+        let continuing = self.last.and_then(|last| {
+            faces
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (i, f.face_box.iou(&last)))
+                .filter(|&(_, iou)| iou >= self.config.same_face_iou)
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(i, _)| i)
+        });
+        let main = continuing.or_else(|| {
+            faces
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.face_box.area().total_cmp(&b.1.face_box.area()))
+                .map(|(i, _)| i)
+        });
+        Ok(main.map(|i| faces.swap_remove(i)))
+    }
+}
