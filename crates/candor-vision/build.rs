@@ -11,7 +11,8 @@ fn main() {
         .file("native/dlib_shim.cpp")
         .flag_if_supported("-std=c++14")
         .flag_if_supported("-Wno-deprecated-copy")
-        .opt_level(2)
+        .define("NDEBUG", None)
+        .opt_level(3)
         .compile("candor_dlib_shim");
     println!("cargo:rustc-link-lib=dylib=dlib");
     println!("cargo:rustc-link-lib=dylib:+verbatim=libblas.so.3");

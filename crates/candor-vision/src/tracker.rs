@@ -140,22 +140,26 @@ impl FaceTracker {
         }))
     }
 
-    /// The face continuing `previous`: detected in a crop around it and
-    /// verified by its landmarks, or None when it is lost.
+    /// The face continuing `previous`: confirmed by a detection in a crop
+    /// around it, then fitted from the previous landmark box (which needs
+    /// one shape-predictor run where a cascade box needs two), or None when
+    /// it is lost.
     fn track(
         &mut self,
         grey: &Grey,
         grey_mat: &Mat,
         previous: FaceBox,
     ) -> Result<Option<TrackedFace>, VisionError> {
-        let best = self
+        let c = previous.centre();
+        let confirmed = self
             .detector
             .detect_near(grey_mat, &previous)?
-            .into_iter()
-            .max_by(|a, b| a.iou(&previous).total_cmp(&b.iou(&previous)));
-        match best {
-            Some(found) => self.fit(grey, found),
-            None => Ok(None),
+            .iter()
+            .any(|b| c.x > b.x && c.x < b.x + b.width && c.y > b.y && c.y < b.y + b.height);
+        if confirmed {
+            self.fit(grey, previous)
+        } else {
+            Ok(None)
         }
     }
 
