@@ -34,6 +34,7 @@ mod gaze;
 mod geometry;
 mod landmarks;
 mod pose;
+mod summary;
 mod tracker;
 
 pub use config::{DetectorConfig, GeometryLimits, TrackerConfig};
@@ -44,4 +45,9 @@ pub use gaze::{EyeReading, Gaze};
 pub use geometry::{FaceBox, Point};
 pub use landmarks::Landmarks;
 pub use pose::{head_pose, HeadPose};
+pub use summary::{
+    BlinkConfig, Blinks, Exposure, EyeContact, EyeContactConfig, Framing, FramingConfig,
+    FramingVerdict, HeadConfig, HeadMovement, Lighting, LightingConfig, Presence, PresenceConfig,
+    SmileConfig, Smiles, VisionAnalysis, VisionAnalyzer, VisionConfig, WindowShare,
+};
 pub use tracker::{FaceTracker, FrameObservation, TrackedFace};

@@ -1,0 +1,210 @@
+//! The streaming summary against frame sequences with known truth.
+
+use candor_vision::{
+    Exposure, Frame, FramingVerdict, VisionAnalysis, VisionAnalyzer, VisionConfig, VisionError,
+};
+
+use crate::fixtures::{astronaut, scene, Image};
+
+const FPS: f64 = 5.0;
+
+/// Pushes `frames` (image, how many frames) in order at 5 fps.
+fn analyse_with(config: &VisionConfig, frames: &[(&Image, usize)]) -> VisionAnalysis {
+    let mut analyzer = VisionAnalyzer::new(config).unwrap();
+    let mut i = 0;
+    for &(image, n) in frames {
+        for _ in 0..n {
+            let frame = Frame::new(i as f64 / FPS, image.width, image.height, &image.bgr).unwrap();
+            analyzer.push(&frame).unwrap();
+            i += 1;
+        }
+    }
+    analyzer.finish()
+}
+
+fn analyse(frames: &[(&Image, usize)]) -> VisionAnalysis {
+    analyse_with(&VisionConfig::default(), frames)
+}
+
+/// The photo at 360 px with the face centred horizontally, on `background`.
+fn centred(background: [u8; 3], filter: &str) -> Image {
+    let mut canvas = Image::filled(640, 360, background);
+    canvas.paste(&astronaut(360, filter), 163, 0);
+    canvas
+}
+
+fn map_pixels(image: &Image, f: impl Fn([u8; 3]) -> [u8; 3]) -> Image {
+    let mut out = image.clone();
+    for px in out.bgr.chunks_exact_mut(3) {
+        let m = f([px[0], px[1], px[2]]);
+        px.copy_from_slice(&m);
+    }
+    out
+}
+
+#[test]
+fn a_steady_frontal_smiling_face_in_good_light_reads_as_such() {
+    let image = centred([110, 120, 125], "");
+    let a = analyse(&[(&image, 50)]);
+    eprintln!("{}", serde_json::to_string_pretty(&a).unwrap());
+    assert_eq!(a.frames, 50);
+    assert!((a.duration_s - 10.0).abs() < 1e-6);
+    assert!(a.presence.face_visible_ratio > 0.95);
+    assert!(a.presence.no_face.is_empty() && a.presence.multiple_faces.is_empty());
+    let eye = a.eye_contact.unwrap();
+    assert!(eye.ratio > 0.8, "{eye:?}");
+    assert!(eye.looking_away.is_empty());
+    assert_eq!(eye.windows.len(), 1);
+    let head = a.head.unwrap();
+    assert!(head.yaw_mean.abs() < 15.0 && head.movement_deg_per_s < 5.0);
+    assert!(head.fidget_spans.is_empty());
+    assert_eq!(a.blinks.unwrap().count, 0);
+    let framing = a.framing.unwrap();
+    assert_eq!(framing.verdict, FramingVerdict::Good, "{framing:?}");
+    assert!(framing.stability_px_per_s < 5.0);
+    let smiles = a.smiles.unwrap();
+    assert!(smiles.ratio > 0.9, "{smiles:?}");
+    assert_eq!(smiles.moments.len(), 1);
+    let l = &a.lighting;
+    assert_eq!(l.exposure, Exposure::Good);
+    assert!(!l.backlit && !l.blurry && l.colour_cast.is_none(), "{l:?}");
+    assert!(l.advice.is_empty(), "{:?}", l.advice);
+}
+
+#[test]
+fn a_stretch_without_a_face_is_found_within_a_second() {
+    let face = centred([110, 120, 125], "");
+    let empty = Image::filled(640, 360, [110, 120, 125]);
+    // Face 0–6 s, nobody 6–10 s, face 10–20 s.
+    let a = analyse(&[(&face, 30), (&empty, 20), (&face, 50)]);
+    let spans = &a.presence.no_face;
+    assert_eq!(spans.len(), 1, "{spans:?}");
+    assert!((spans[0].start - 6.0).abs() <= 1.0 && (spans[0].end - 10.0).abs() <= 1.0);
+    assert!((a.presence.face_visible_ratio - 0.8).abs() < 0.05);
+    let eye = a.eye_contact.unwrap();
+    assert!(eye.ratio > 0.8);
+    // The absence is not "looking away".
+    assert!(eye.looking_away.is_empty(), "{:?}", eye.looking_away);
+}
+
+#[test]
+fn framing_verdicts_match_how_the_face_was_placed() {
+    let verdict = |config: &VisionConfig, image: &Image| {
+        let a = analyse_with(config, &[(image, 5)]);
+        a.framing.map(|f| {
+            eprintln!("{f:?} cut off {}", a.presence.cut_off_ratio);
+            f.verdict
+        })
+    };
+    let default = VisionConfig::default();
+    assert_eq!(
+        verdict(&default, &scene(1100, -230, -120)),
+        Some(FramingVerdict::TooClose)
+    );
+    assert_eq!(
+        verdict(&default, &scene(360, 0, 0)),
+        Some(FramingVerdict::OffCentre)
+    );
+    assert_eq!(
+        verdict(&default, &centred([110, 120, 125], "")),
+        Some(FramingVerdict::Good)
+    );
+    // A small face needs the detector to look for small faces.
+    let mut small = VisionConfig::default();
+    small.tracker.detector.detect_width = 640;
+    small.tracker.detector.min_face_fraction = 0.05;
+    assert_eq!(
+        verdict(&small, &scene(200, 220, 80)),
+        Some(FramingVerdict::TooFar)
+    );
+}
+
+#[test]
+fn lighting_problems_are_named_with_advice() {
+    let good = centred([110, 120, 125], "");
+    let dark = map_pixels(&good, |p| p.map(|v| v / 4));
+    let a = analyse(&[(&dark, 5)]);
+    assert_eq!(a.lighting.exposure, Exposure::Under, "{:?}", a.lighting);
+    assert!(!a.lighting.advice.is_empty());
+
+    let backlit = analyse(&[(&centred([250, 250, 250], ""), 5)]).lighting;
+    assert!(backlit.backlit, "{backlit:?}");
+    assert!(backlit.advice.iter().any(|s| s.contains("behind you")));
+
+    let blurred = analyse(&[(&centred([110, 120, 125], "gblur=sigma=4"), 5)]).lighting;
+    assert!(blurred.blurry, "{blurred:?}");
+    assert!(blurred.advice.iter().any(|s| s.contains("focus")));
+
+    let blue = map_pixels(&good, |[b, g, r]| {
+        [b.saturating_add(60), g, (f32::from(r) * 0.6) as u8]
+    });
+    let tinted = analyse(&[(&blue, 5)]).lighting;
+    assert_eq!(tinted.colour_cast.as_deref(), Some("blue"), "{tinted:?}");
+    let warm = map_pixels(&good, |[b, g, r]| {
+        [
+            (f32::from(b) * 0.5) as u8,
+            g.saturating_add(20),
+            r.saturating_add(50),
+        ]
+    });
+    let tinted = analyse(&[(&warm, 5)]).lighting;
+    assert!(
+        matches!(tinted.colour_cast.as_deref(), Some("yellow" | "red")),
+        "{tinted:?}"
+    );
+}
+
+#[test]
+fn two_faces_in_the_picture_are_reported_as_a_stretch() {
+    let one = scene(300, 170, 20);
+    let mut two = Image::filled(640, 360, [110, 120, 125]);
+    let photo = astronaut(300, "");
+    two.paste(&photo, -20, 20);
+    two.paste(&photo, 320, 20);
+    // One face 0–2 s, two 2–6 s, one 6–8 s.
+    let a = analyse(&[(&one, 10), (&two, 20), (&one, 10)]);
+    let spans = &a.presence.multiple_faces;
+    assert_eq!(spans.len(), 1, "{spans:?}");
+    assert!((spans[0].start - 2.0).abs() <= 1.0 && (spans[0].end - 6.0).abs() <= 1.0);
+}
+
+#[test]
+fn black_frames_only_give_presence_zero_and_nothing_scored() {
+    let black = Image::filled(320, 240, [0, 0, 0]);
+    let a = analyse(&[(&black, 10)]);
+    assert_eq!(a.presence.face_visible_ratio, 0.0);
+    assert_eq!(a.presence.no_face.len(), 1);
+    assert!(a.eye_contact.is_none() && a.head.is_none() && a.framing.is_none());
+    assert!(a.blinks.is_none() && a.smiles.is_none());
+    assert!(a.lighting.face_brightness.is_none());
+    assert_eq!(a.lighting.exposure, Exposure::Under);
+    // No frames at all: an empty summary, no panic.
+    let none = VisionAnalyzer::new(&VisionConfig::default())
+        .unwrap()
+        .finish();
+    assert_eq!(none.frames, 0);
+    assert!(none.eye_contact.is_none());
+}
+
+#[test]
+fn frames_out_of_time_order_and_bad_configs_are_bad_input() {
+    let black = Image::filled(16, 16, [0, 0, 0]);
+    let mut analyzer = VisionAnalyzer::new(&VisionConfig::default()).unwrap();
+    analyzer
+        .push(&Frame::new(1.0, 16, 16, &black.bgr).unwrap())
+        .unwrap();
+    let err = analyzer
+        .push(&Frame::new(0.5, 16, 16, &black.bgr).unwrap())
+        .unwrap_err();
+    assert!(matches!(err, VisionError::InvalidFrame(_)));
+
+    let mut config = VisionConfig::default();
+    config.eye_contact.window_s = 0.0;
+    assert!(VisionAnalyzer::new(&config).err().unwrap().is_bad_input());
+    let parsed: Result<VisionConfig, _> =
+        serde_json::from_str(r#"{"framing": {"too_close_ratio": 0.5, "typo": 1}}"#);
+    assert!(parsed.is_err());
+    let parsed: VisionConfig =
+        serde_json::from_str(r#"{"framing": {"too_close_ratio": 0.5}}"#).unwrap();
+    assert_eq!(parsed.framing.too_close_ratio, 0.5);
+}
