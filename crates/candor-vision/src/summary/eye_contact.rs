@@ -264,6 +264,80 @@ fn baseline(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geometry::{FaceBox, Point};
+    use crate::landmarks::Landmarks;
+    use crate::pose::HeadPose;
+    use crate::{EyeReading, Gaze};
+
+    fn face(yaw: f32, pitch: f32, gaze_h: f32) -> TrackedFace {
+        TrackedFace {
+            face_box: FaceBox {
+                x: 0.0,
+                y: 0.0,
+                width: 1.0,
+                height: 1.0,
+            },
+            landmarks: Landmarks {
+                points: [Point::default(); crate::dlib::LANDMARKS],
+            },
+            cut_off: false,
+            pose: HeadPose {
+                yaw,
+                pitch,
+                roll: 0.0,
+            },
+            eyes: EyeReading {
+                pupils: [Point::default(); 2],
+                gaze: Gaze {
+                    horizontal: gaze_h,
+                    vertical: 0.0,
+                },
+            },
+        }
+    }
+
+    #[test]
+    fn looking_away_is_measured_against_the_candidates_own_baseline() {
+        // 60 s at 5 fps reading the screen below the camera (pitch 10°),
+        // head turned away 10–14 s, eyes turned away 40–42 s, out of the
+        // picture 50–52 s.
+        let mut tracker = EyeContactTracker::default();
+        for i in 0..300 {
+            let t = f64::from(i) / 5.0;
+            let f = if (10.0..14.0).contains(&t) {
+                Some(face(35.0, 10.0, 0.0))
+            } else if (40.0..42.0).contains(&t) {
+                Some(face(1.0, 10.0, 0.6))
+            } else if (50.0..52.0).contains(&t) {
+                None
+            } else {
+                Some(face(1.0, 10.0, 0.0))
+            };
+            tracker.push(t, f.as_ref());
+        }
+        let e = tracker.finish(&EyeContactConfig::default(), 0.0, 60.0);
+        assert!((e.baseline_pitch - 10.0).abs() < 1e-6 && (e.baseline_yaw - 1.0).abs() < 1e-6);
+        assert!((e.ratio - 260.0 / 290.0).abs() < 1e-6, "{}", e.ratio);
+        assert_eq!(e.looking_away.len(), 2, "{:?}", e.looking_away);
+        assert_eq!(e.looking_away[0], Span::new(10.0, 14.0));
+        assert_eq!(e.looking_away[1], Span::new(40.0, 42.0));
+        assert_eq!(e.windows.len(), 2);
+        assert!((e.windows[0].ratio - 130.0 / 150.0).abs() < 1e-6);
+        assert!((e.windows[1].ratio - 130.0 / 140.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_candidate_who_mostly_looks_away_is_not_in_contact() {
+        let mut tracker = EyeContactTracker::default();
+        for i in 0..100 {
+            let yaw = if i < 70 { 40.0 } else { 0.0 };
+            tracker.push(f64::from(i) / 5.0, Some(&face(yaw, 0.0, 0.0)));
+        }
+        let e = tracker.finish(&EyeContactConfig::default(), 0.0, 20.0);
+        assert_eq!(e.baseline_yaw, 10.0);
+        assert!((e.ratio - 0.3).abs() < 1e-6, "{}", e.ratio);
+        assert_eq!(e.looking_away, vec![Span::new(0.0, 14.0)]);
+    }
 
     #[test]
     fn the_baseline_is_the_dominant_direction_within_its_caps() {

@@ -1,7 +1,8 @@
 //! The streaming summary against frame sequences with known truth.
 
 use candor_vision::{
-    Exposure, Frame, FramingVerdict, VisionAnalysis, VisionAnalyzer, VisionConfig, VisionError,
+    Exposure, FaceTracker, Frame, FramingVerdict, Point, SmileConfig, TrackerConfig,
+    VisionAnalysis, VisionAnalyzer, VisionConfig, VisionError,
 };
 
 use crate::fixtures::{astronaut, scene, Image};
@@ -105,6 +106,15 @@ fn framing_verdicts_match_how_the_face_was_placed() {
         verdict(&default, &scene(360, 0, 0)),
         Some(FramingVerdict::OffCentre)
     );
+    // Chin below the frame; face across the left edge.
+    assert_eq!(
+        verdict(&default, &scene(700, -100, 130)),
+        Some(FramingVerdict::CutOff)
+    );
+    assert_eq!(
+        verdict(&default, &scene(700, -250, 0)),
+        Some(FramingVerdict::CutOff)
+    );
     assert_eq!(
         verdict(&default, &centred([110, 120, 125], "")),
         Some(FramingVerdict::Good)
@@ -207,4 +217,58 @@ fn frames_out_of_time_order_and_bad_configs_are_bad_input() {
     let parsed: VisionConfig =
         serde_json::from_str(r#"{"framing": {"too_close_ratio": 0.5}}"#).unwrap();
     assert_eq!(parsed.framing.too_close_ratio, 0.5);
+}
+
+#[test]
+fn a_head_turning_back_and_forth_is_fidgeting_and_a_steady_one_is_not() {
+    let plain = centred([110, 120, 125], "");
+    let mirrored = centred([110, 120, 125], "hflip");
+    // Steady 0–3 s, then the head flips between two poses every frame
+    // (~7° of yaw and ~6° of roll per 0.2 s) for 5 s, then steady to 11 s.
+    let mut frames = vec![(&plain, 15)];
+    for _ in 0..12 {
+        frames.extend([(&mirrored, 1), (&plain, 1)]);
+    }
+    frames.push((&mirrored, 1));
+    frames.push((&plain, 15));
+    let a = analyse(&frames);
+    let head = a.head.unwrap();
+    assert!(head.movement_deg_per_s > 10.0, "{head:?}");
+    assert!(head.yaw_std > 2.0, "{head:?}");
+    assert_eq!(head.fidget_spans.len(), 1, "{head:?}");
+    let span = head.fidget_spans[0];
+    assert!(
+        (span.start - 3.0).abs() <= 1.0 && (span.end - 8.0).abs() <= 1.5,
+        "{span:?}"
+    );
+}
+
+#[test]
+fn the_astronaut_smiles_and_the_same_face_with_a_neutral_mouth_does_not() {
+    let image = centred([110, 120, 125], "");
+    let mut tracker = FaceTracker::new(&TrackerConfig::default()).unwrap();
+    let face = tracker
+        .push(&Frame::new(0.0, image.width, image.height, &image.bgr).unwrap())
+        .unwrap()
+        .face
+        .unwrap();
+    let config = SmileConfig::default();
+    assert!(config.is_smile(&face.landmarks));
+
+    // Neutral proportions (Farkas 1994): mouth 0.8 of the inter-ocular
+    // distance wide, corners on the lips' mid-line.
+    let mut neutral = face.landmarks.clone();
+    let p = &mut neutral.points;
+    let (left, right) = (p[48], p[54]);
+    let centre = Point::new((left.x + right.x) / 2.0, (p[51].y + p[57].y) / 2.0);
+    let half = 0.4 * face.landmarks.interocular();
+    p[48] = Point::new(centre.x - half, centre.y);
+    p[54] = Point::new(centre.x + half, centre.y);
+    assert!(neutral.mouth_width_ratio() < 0.85 && neutral.mouth_corner_lift().abs() < 0.02);
+    assert!(!config.is_smile(&neutral));
+    // Wide but not lifted (a grimace, speech) is not a smile either.
+    let mut wide = face.landmarks.clone();
+    wide.points[48].y = centre.y;
+    wide.points[54].y = centre.y;
+    assert!(!config.is_smile(&wide));
 }
