@@ -173,7 +173,8 @@ impl LightingTracker {
             let (body_sum, body_bright) = region_sum(data, w, (bx0, by0, bx1, by1), highlight);
             let rest = (w * h - (bx1 - bx0) * (by1 - by0)) as f64;
             if rest > 0.0 {
-                let (total, bright) = region_sum(data, w, (0, 0, w, h), highlight);
+                let total: u64 = (0u64..).zip(frame_hist).map(|(v, c)| v * c).sum();
+                let bright: u64 = frame_hist[usize::from(highlight)..].iter().sum();
                 self.background.push((total - body_sum) as f64 / rest);
                 self.background_bright
                     .push((bright - body_bright) as f64 / rest);

@@ -272,3 +272,31 @@ fn the_astronaut_smiles_and_the_same_face_with_a_neutral_mouth_does_not() {
     wide.points[54].y = centre.y;
     assert!(!config.is_smile(&wide));
 }
+
+/// What the summary adds to the tracker's cost per frame. Run with
+/// `cargo nextest run --release -p candor-vision --run-ignored only cost --no-capture`.
+#[test]
+#[ignore = "a measurement, not a check"]
+fn cost_per_frame_of_the_analyzer_and_of_the_tracker_alone() {
+    use std::time::Instant;
+    for (width, height, size) in [(640u32, 360u32, 360u32), (1280, 720, 720)] {
+        let mut canvas = Image::filled(width, height, [110, 120, 125]);
+        canvas.paste(&astronaut(size, ""), (width / 2 - size / 2) as i32, 0);
+        let frames = 100;
+        let mut tracker = FaceTracker::new(&TrackerConfig::default()).unwrap();
+        let start = Instant::now();
+        for i in 0..frames {
+            let frame = Frame::new(f64::from(i) / FPS, width, height, &canvas.bgr).unwrap();
+            tracker.push(&frame).unwrap();
+        }
+        let tracker_ms = start.elapsed().as_secs_f64() * 1e3 / f64::from(frames);
+        let mut analyzer = VisionAnalyzer::new(&VisionConfig::default()).unwrap();
+        let start = Instant::now();
+        for i in 0..frames {
+            let frame = Frame::new(f64::from(i) / FPS, width, height, &canvas.bgr).unwrap();
+            analyzer.push(&frame).unwrap();
+        }
+        let analyzer_ms = start.elapsed().as_secs_f64() * 1e3 / f64::from(frames);
+        eprintln!("{width}x{height}: tracker {tracker_ms:.1} ms/frame, analyzer {analyzer_ms:.1} ms/frame");
+    }
+}
