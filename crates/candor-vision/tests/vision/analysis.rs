@@ -47,7 +47,12 @@ fn map_pixels(image: &Image, f: impl Fn([u8; 3]) -> [u8; 3]) -> Image {
 fn a_steady_frontal_smiling_face_in_good_light_reads_as_such() {
     let image = centred([110, 120, 125], "");
     let a = analyse(&[(&image, 50)]);
-    eprintln!("{}", serde_json::to_string_pretty(&a).unwrap());
+    // The summary round-trips through JSON and has a schema for the report.
+    let json = serde_json::to_string(&a).unwrap();
+    let back: VisionAnalysis = serde_json::from_str(&json).unwrap();
+    assert_eq!(serde_json::to_string(&back).unwrap(), json);
+    let schema = serde_json::to_string(&schemars::schema_for!(VisionAnalysis)).unwrap();
+    assert!(schema.contains("looking_away") && schema.contains("too_close"));
     assert_eq!(a.frames, 50);
     assert!((a.duration_s - 10.0).abs() < 1e-6);
     assert!(a.presence.face_visible_ratio > 0.95);
