@@ -60,6 +60,7 @@ pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Fai
             transcript: analysis.transcript,
             content: analysis.content,
             video: analysis.video,
+            vision: analysis.vision,
         },
         &config.report,
     );

@@ -9,6 +9,7 @@ use candor_audio::AudioConfig;
 use candor_content::{ContentConfig, Lexicon};
 use candor_media::{DecodeOptions, MediaLimits};
 use candor_report::ReportConfig;
+use candor_vision::VisionConfig;
 use candor_whisper::{ModelOptions, TranscribeOptions};
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +29,8 @@ pub struct Config {
     pub model: ModelOptions,
     pub transcribe: TranscribeOptions,
     pub content: ContentConfig,
+    /// Face tracking, eye contact, framing and lighting thresholds.
+    pub vision: VisionConfig,
     /// Score curves of the report.
     pub report: ReportConfig,
 }
@@ -81,6 +84,7 @@ impl Config {
             transcribe: self.transcribe.clone(),
             content: self.content.clone(),
             lexicon,
+            vision: self.vision.clone(),
         })
     }
 }

@@ -1,7 +1,8 @@
 //! One recording, one decoding pass: the decoder thread feeds audio chunks to
 //! the audio analyzer and, through a bounded channel, to the transcriber on
-//! its own thread; sampled frames go to the frame consumer. Content analysis
-//! runs on the finished transcript.
+//! its own thread; sampled frames go to the frame statistics and, through
+//! another bounded channel, to the vision analysis on a third thread. Content
+//! analysis runs on the finished transcript.
 
 use std::ops::ControlFlow;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
@@ -15,12 +16,16 @@ use candor_media::{
     AudioChunk, DecodeOptions, FrameStats, FrameStatsConfig, MediaError, MediaSink, ProbedMedia,
     VideoFrame,
 };
+use candor_vision::{Frame, VisionAnalysis, VisionAnalyzer, VisionConfig, VisionError};
 use candor_whisper::{TranscribeOptions, Transcriber, WhisperError, WhisperModel};
 
 /// Audio chunks (about 1 s each) the decoder may run ahead of the
 /// transcriber: enough to keep both busy while Whisper works on a window
 /// (about a second), small enough that memory stays flat (~1 MB).
 const TRANSCRIBER_QUEUE_CHUNKS: usize = 16;
+/// Sampled frames (~0.7 MB each at 640 px) the decoder may run ahead of the
+/// vision analysis.
+const VISION_QUEUE_FRAMES: usize = 8;
 
 #[derive(Debug, Clone)]
 pub struct PipelineConfig {
@@ -29,6 +34,7 @@ pub struct PipelineConfig {
     pub transcribe: TranscribeOptions,
     pub content: ContentConfig,
     pub lexicon: Lexicon,
+    pub vision: VisionConfig,
 }
 
 /// Everything measured about one recording.
@@ -38,6 +44,7 @@ pub struct Analysis {
     pub transcript: Option<Transcript>,
     pub content: Option<ContentAnalysis>,
     pub video: Option<VideoSummary>,
+    pub vision: Option<VisionAnalysis>,
     pub timings: StageTimings,
 }
 
@@ -48,6 +55,7 @@ pub struct StageTimings {
     pub decode_s: f64,
     pub audio_analysis_s: f64,
     pub frames_s: f64,
+    pub vision_s: f64,
     pub transcribe_s: f64,
     pub content_s: f64,
     pub wall_s: f64,
@@ -61,6 +69,8 @@ pub enum PipelineError {
     Audio(#[from] AudioError),
     #[error(transparent)]
     Whisper(#[from] WhisperError),
+    #[error("visual analysis failed: {0}")]
+    Vision(#[from] VisionError),
 }
 
 impl PipelineError {
@@ -69,6 +79,7 @@ impl PipelineError {
             PipelineError::Media(e) => e.is_bad_input(),
             PipelineError::Audio(_) => false,
             PipelineError::Whisper(e) => e.is_bad_input(),
+            PipelineError::Vision(e) => e.is_bad_input(),
         }
     }
 }
@@ -86,19 +97,26 @@ pub fn analyze(
     let has_audio = info.audio.is_some();
     let mut timings = StageTimings::default();
 
-    let (audio, transcript, video) = std::thread::scope(|scope| {
-        let (tx, rx) = sync_channel(TRANSCRIBER_QUEUE_CHUNKS);
+    let (audio, transcript, video, vision) = std::thread::scope(|scope| {
+        let (audio_tx, audio_rx) = sync_channel(TRANSCRIBER_QUEUE_CHUNKS);
         let transcriber = Transcriber::new(Arc::clone(model), config.transcribe.clone())?;
         let transcribing =
-            has_audio.then(|| scope.spawn(move || transcribe(transcriber, rx, on_progress)));
+            has_audio.then(|| scope.spawn(move || transcribe(transcriber, audio_rx, on_progress)));
+        let has_video = info.video.is_some() && config.decode.video;
+        let (frame_tx, frame_rx) = sync_channel(VISION_QUEUE_FRAMES);
+        let analyzer = has_video
+            .then(|| VisionAnalyzer::new(&config.vision))
+            .transpose()?;
+        let watching = analyzer.map(|a| scope.spawn(move || watch(a, frame_rx)));
 
         let mut sink = Sink {
             audio: has_audio
                 .then(|| AudioAnalyzer::new(config.audio.clone()))
                 .transpose()?,
             audio_error: None,
-            to_transcriber: has_audio.then_some(tx),
+            to_transcriber: has_audio.then_some(audio_tx),
             frames: FrameStats::new(config.decode.fps, FrameStatsConfig::default()),
+            to_vision: has_video.then_some(frame_tx),
             audio_time: Duration::ZERO,
             frames_time: Duration::ZERO,
             report_decode_progress: !has_audio,
@@ -107,30 +125,32 @@ pub fn analyze(
         let decode_started = Instant::now();
         let decoded = media.decode(&config.decode, &mut sink);
         let decode_wall = decode_started.elapsed();
-        // Closing the channel tells the transcriber the audio has ended.
+        // Closing the channels tells the other threads the stream has ended.
         sink.to_transcriber = None;
+        sink.to_vision = None;
         let transcribed =
             transcribing.map(|t| t.join().expect("the transcriber thread does not panic"));
+        let watched = watching.map(|t| t.join().expect("the vision thread does not panic"));
 
         timings.audio_analysis_s = sink.audio_time.as_secs_f64();
         timings.frames_s = sink.frames_time.as_secs_f64();
         timings.decode_s = (decode_wall - sink.audio_time - sink.frames_time).as_secs_f64();
-        let transcript = match transcribed {
-            Some(Ok((transcript, busy))) => {
-                timings.transcribe_s = busy.as_secs_f64();
-                Some(transcript)
-            }
-            // A transcriber failure is why the decoder stopped: report it.
-            Some(Err(e)) => return Err(e.into()),
-            None => None,
-        };
+        // A failure of either thread is why the decoder stopped: report it.
+        let transcript = transcribed.transpose()?.map(|(transcript, busy)| {
+            timings.transcribe_s = busy.as_secs_f64();
+            transcript
+        });
+        let vision = watched.transpose()?.map(|(vision, busy)| {
+            timings.vision_s = busy.as_secs_f64();
+            vision
+        });
         if let Some(e) = sink.audio_error {
             return Err(e.into());
         }
         decoded?;
         let audio = sink.audio.map(AudioAnalyzer::finish).transpose()?;
-        let video = (info.video.is_some() && config.decode.video).then(|| sink.frames.finish());
-        Ok::<_, PipelineError>((audio, transcript, video))
+        let video = has_video.then(|| sink.frames.finish());
+        Ok::<_, PipelineError>((audio, transcript, video, vision))
     })?;
 
     let content_started = Instant::now();
@@ -148,6 +168,7 @@ pub fn analyze(
         transcript,
         content,
         video,
+        vision,
         timings,
     })
 }
@@ -173,6 +194,28 @@ fn transcribe(
     Ok((transcript, busy + started.elapsed()))
 }
 
+/// Runs on its own thread until the decoder closes the channel; returns the
+/// visual analysis and the time spent on it.
+fn watch(
+    mut analyzer: VisionAnalyzer,
+    frames: Receiver<VideoFrame>,
+) -> Result<(VisionAnalysis, Duration), VisionError> {
+    let mut busy = Duration::ZERO;
+    for frame in frames {
+        let started = Instant::now();
+        analyzer.push(&Frame::new(
+            frame.t,
+            frame.width,
+            frame.height,
+            &frame.data,
+        )?)?;
+        busy += started.elapsed();
+    }
+    let started = Instant::now();
+    let vision = analyzer.finish();
+    Ok((vision, busy + started.elapsed()))
+}
+
 /// The timing the content analysis needs, from voice activity.
 fn speech_timing(audio: &AudioAnalysis) -> SpeechTiming {
     SpeechTiming {
@@ -188,6 +231,7 @@ struct Sink<'a> {
     audio_error: Option<AudioError>,
     to_transcriber: Option<SyncSender<Vec<f32>>>,
     frames: FrameStats,
+    to_vision: Option<SyncSender<VideoFrame>>,
     audio_time: Duration,
     frames_time: Duration,
     /// Without audio there is no transcriber to follow: report decoding.
@@ -217,7 +261,11 @@ impl MediaSink for Sink<'_> {
         let started = Instant::now();
         self.frames.push(&frame);
         self.frames_time += started.elapsed();
-        ControlFlow::Continue(())
+        match &self.to_vision {
+            // A closed channel means the vision analysis failed.
+            Some(tx) if tx.send(frame).is_err() => ControlFlow::Break(()),
+            _ => ControlFlow::Continue(()),
+        }
     }
 
     fn progress(&mut self, media_time_s: f64) -> ControlFlow<()> {

@@ -1,11 +1,13 @@
 //! Judging the analyses: one builder per dimension, then the overall summary.
 
+mod camera;
 mod language;
 mod speech;
 
 use candor_audio::AudioAnalysis;
 use candor_content::ContentAnalysis;
 use candor_domain::{MediaInfo, Transcript, VideoSummary};
+use candor_vision::VisionAnalysis;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
@@ -26,6 +28,8 @@ pub struct Analyses {
     pub content: Option<ContentAnalysis>,
     /// None when the recording has no video.
     pub video: Option<VideoSummary>,
+    /// None when the recording has no video (or it was not analysed).
+    pub vision: Option<VisionAnalysis>,
 }
 
 /// The score curves: (measured value, score) points. Defaults follow the
@@ -55,6 +59,19 @@ pub struct ReportConfig {
     pub hedges_per_minute: Curve,
     /// Fewer words than this cannot be judged for pace, fillers or language.
     pub min_words: usize,
+    /// Share of sampled frames with a visible face. Heuristic: a face missing
+    /// for more than a few seconds in a minute is noticed by an interviewer.
+    pub face_visible_ratio: Curve,
+    /// Share of face-visible time looking at the camera. Looking at the camera
+    /// for roughly 60–70 % of an answer is the common guidance for video
+    /// interviews (DESIGN.md).
+    pub eye_contact_ratio: Curve,
+    /// Head movement, degrees per second (mean absolute change of yaw, pitch
+    /// and roll). Heuristic: calm speakers stay under ~5 °/s.
+    pub head_movement_deg_per_s: Curve,
+    /// Share of face-visible time smiling. Heuristic: an occasional smile
+    /// (10–20 % of the time) reads as warm; none reads as tense.
+    pub smile_ratio: Curve,
 }
 
 impl Default for ReportConfig {
@@ -79,6 +96,10 @@ impl Default for ReportConfig {
             pitch_std_semitones: Curve(vec![(1.0, 20.0), (2.0, 55.0), (3.0, 85.0), (4.0, 100.0)]),
             hedges_per_minute: Curve(vec![(1.0, 100.0), (3.0, 70.0), (6.0, 35.0), (10.0, 15.0)]),
             min_words: 20,
+            face_visible_ratio: Curve(vec![(0.5, 20.0), (0.8, 60.0), (0.95, 100.0)]),
+            eye_contact_ratio: Curve(vec![(0.3, 20.0), (0.5, 55.0), (0.6, 85.0), (0.7, 100.0)]),
+            head_movement_deg_per_s: Curve(vec![(5.0, 100.0), (10.0, 70.0), (20.0, 30.0)]),
+            smile_ratio: Curve(vec![(0.0, 45.0), (0.1, 80.0), (0.2, 100.0)]),
         }
     }
 }
@@ -93,6 +114,12 @@ pub fn build_report(analyses: Analyses, config: &ReportConfig) -> Report {
         speech::vocal_variety(&analyses, config),
         language::language(&analyses, config),
         language::structure(&analyses, config),
+        camera::presence(&analyses, config),
+        camera::eye_contact(&analyses, config),
+        camera::head_movement(&analyses, config),
+        camera::framing(&analyses),
+        camera::lighting(&analyses),
+        camera::expressions(&analyses, config),
     ];
     let Analyses {
         source,
@@ -101,6 +128,7 @@ pub fn build_report(analyses: Analyses, config: &ReportConfig) -> Report {
         transcript,
         content,
         video,
+        vision,
     } = analyses;
     Report {
         schema_version: SCHEMA_VERSION.to_string(),
@@ -114,6 +142,7 @@ pub fn build_report(analyses: Analyses, config: &ReportConfig) -> Report {
             audio,
             content,
             video,
+            vision,
         },
     }
 }
@@ -270,7 +299,7 @@ mod tests {
     }
 
     #[test]
-    fn a_recording_without_audio_is_not_scored_rather_than_scored_low() {
+    fn a_recording_without_audio_or_video_is_not_scored_rather_than_scored_low() {
         let media = MediaInfo {
             container: "mp4".into(),
             duration_s: 4.0,
@@ -285,13 +314,18 @@ mod tests {
             transcript: None,
             content: None,
             video: None,
+            vision: None,
         };
         let report = build_report(analyses, &ReportConfig::default());
         assert_eq!(report.overall.score, None);
         for d in &report.dimensions {
             match &d.assessment {
                 Assessment::NotScored { reason } => {
-                    assert!(reason.contains("no audio"), "{}: {reason}", d.id)
+                    assert!(
+                        reason.contains("no audio") || reason.contains("no video"),
+                        "{}: {reason}",
+                        d.id
+                    )
                 }
                 other => panic!("{} was scored: {other:?}", d.id),
             }

@@ -181,3 +181,49 @@ fn every_supported_container_gives_the_same_answer() {
         );
     }
 }
+
+#[test]
+fn a_face_on_camera_is_watched_and_its_absence_is_found() {
+    let (media, truth) = interview(
+        "face.mp4",
+        &[
+            "--sentences",
+            "3",
+            "--video",
+            "1280x720@25",
+            "--face",
+            "astronaut",
+            "--no-face",
+            "6:10",
+        ],
+    );
+    let report = analyze_json(&media, &[]);
+    let vision = &report["measurements"]["vision"];
+    let absent = &truth["face"]["absent"][0];
+    let (start, end) = (absent[0].as_f64().unwrap(), absent[1].as_f64().unwrap());
+    let no_face = vision["presence"]["no_face"].as_array().unwrap();
+    assert!(
+        no_face
+            .iter()
+            .any(|s| (s["start"].as_f64().unwrap() - start).abs() <= 1.0
+                && (s["end"].as_f64().unwrap() - end).abs() <= 1.0),
+        "no-face stretch {start}–{end} not found in {no_face:?}"
+    );
+    let duration = report["media"]["duration_s"].as_f64().unwrap();
+    let visible = vision["presence"]["face_visible_ratio"].as_f64().unwrap();
+    let expected = 1.0 - (end - start) / duration;
+    assert!(
+        (visible - expected).abs() <= 0.1,
+        "face visible {visible:.2}, expected {expected:.2}"
+    );
+    // The portrait looks straight into the lens.
+    let contact = vision["eye_contact"]["ratio"].as_f64().unwrap();
+    assert!(contact >= 0.8, "eye contact {contact:.2}");
+    for id in ["presence", "eye_contact", "framing", "lighting"] {
+        assert_eq!(
+            dimension(&report, id)["assessment"]["status"],
+            "scored",
+            "{id}"
+        );
+    }
+}

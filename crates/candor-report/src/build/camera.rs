@@ -1,0 +1,325 @@
+//! How it came across on camera: presence, eye contact, head movement,
+//! framing, lighting, expressions.
+
+use candor_vision::{Exposure, FramingVerdict, VisionAnalysis};
+
+use super::{dimension, metric, not_scored, referenced, scored, Analyses, ReportConfig};
+use crate::model::{Dimension, Evidence};
+use crate::render::number;
+
+const EYE_CONTACT_SOURCE: &str = "common guidance for video interviews (DESIGN.md)";
+
+/// The visual analysis, or why there is none.
+fn watched(a: &Analyses) -> Result<&VisionAnalysis, String> {
+    a.vision
+        .as_ref()
+        .ok_or_else(|| "the recording has no video track".to_string())
+}
+
+/// Why a face-based dimension cannot be judged.
+fn no_face_reason(v: &VisionAnalysis) -> String {
+    format!(
+        "no face was visible long enough to judge (a face in {}% of frames)",
+        number(v.presence.face_visible_ratio * 100.0)
+    )
+}
+
+pub(super) fn presence(a: &Analyses, config: &ReportConfig) -> Dimension {
+    const TITLE: &str = "On camera";
+    let v = match watched(a) {
+        Ok(v) => v,
+        Err(reason) => return dimension("presence", TITLE, not_scored(reason)),
+    };
+    let p = &v.presence;
+    let score = config.face_visible_ratio.score(p.face_visible_ratio);
+    let visible = number(p.face_visible_ratio * 100.0);
+    let (verdict, tip) = if p.face_visible_ratio >= 0.95 {
+        (
+            format!("Your face is in view {visible}% of the time."),
+            "Keep the camera where it is.",
+        )
+    } else {
+        (
+            format!(
+                "Your face is out of view for {}% of the answer.",
+                number(100.0 - p.face_visible_ratio * 100.0)
+            ),
+            "Sit centred in front of the camera and stay in frame while you talk.",
+        )
+    };
+    let mut d = dimension("presence", TITLE, scored(score, verdict, tip));
+    d.metrics.push(metric(
+        "face_visible",
+        "Face in view",
+        p.face_visible_ratio * 100.0,
+        "%",
+    ));
+    d.metrics.push(metric(
+        "cut_off",
+        "Face cut by the frame edge",
+        p.cut_off_ratio * 100.0,
+        "%",
+    ));
+    d.evidence = p
+        .no_face
+        .iter()
+        .map(|&s| Evidence::new(s, "no face in view"))
+        .chain(
+            p.multiple_faces
+                .iter()
+                .map(|&s| Evidence::new(s, "more than one face in view")),
+        )
+        .collect();
+    d.evidence.sort_by(|x, y| x.start.total_cmp(&y.start));
+    d
+}
+
+pub(super) fn eye_contact(a: &Analyses, config: &ReportConfig) -> Dimension {
+    const TITLE: &str = "Eye contact";
+    let v = match watched(a) {
+        Ok(v) => v,
+        Err(reason) => return dimension("eye_contact", TITLE, not_scored(reason)),
+    };
+    let Some(e) = &v.eye_contact else {
+        return dimension("eye_contact", TITLE, not_scored(no_face_reason(v)));
+    };
+    let score = config.eye_contact_ratio.score(e.ratio);
+    let share = number(e.ratio * 100.0);
+    let (verdict, tip) = if e.ratio >= 0.6 {
+        (
+            format!("You look at the camera {share}% of the time."),
+            "Keep looking into the lens when you make your key points.",
+        )
+    } else {
+        (
+            format!("You look at the camera only {share}% of the time; 60–70% reads as engaged."),
+            "Put your notes next to the camera lens and look into it when you make a point.",
+        )
+    };
+    let mut d = dimension("eye_contact", TITLE, scored(score, verdict, tip));
+    d.metrics.push(referenced(
+        "eye_contact",
+        "Looking at the camera",
+        e.ratio * 100.0,
+        "%",
+        "about 60–70% of the answer",
+        EYE_CONTACT_SOURCE,
+    ));
+    if let Some(worst) = e.windows.iter().min_by(|x, y| x.ratio.total_cmp(&y.ratio)) {
+        d.metrics.push(metric(
+            "lowest_window",
+            "Lowest 30-s window",
+            worst.ratio * 100.0,
+            "%",
+        ));
+    }
+    d.evidence = e
+        .looking_away
+        .iter()
+        .map(|&s| Evidence::new(s, format!("looking away for {} s", number(s.duration()))))
+        .collect();
+    d
+}
+
+pub(super) fn head_movement(a: &Analyses, config: &ReportConfig) -> Dimension {
+    const TITLE: &str = "Head movement";
+    let v = match watched(a) {
+        Ok(v) => v,
+        Err(reason) => return dimension("head_movement", TITLE, not_scored(reason)),
+    };
+    let Some(h) = &v.head else {
+        return dimension("head_movement", TITLE, not_scored(no_face_reason(v)));
+    };
+    let score = config.head_movement_deg_per_s.score(h.movement_deg_per_s);
+    let (verdict, tip) = if h.movement_deg_per_s <= 5.0 {
+        (
+            "Calm and steady on camera.".to_string(),
+            "Natural nods are fine; keep it this calm.",
+        )
+    } else {
+        (
+            format!(
+                "Your head moves {} degrees a second on average: it reads as restless.",
+                number(h.movement_deg_per_s)
+            ),
+            "Sit back against the chair and keep your hands away from your face.",
+        )
+    };
+    let mut d = dimension("head_movement", TITLE, scored(score, verdict, tip));
+    d.metrics.push(metric(
+        "movement",
+        "Head movement",
+        h.movement_deg_per_s,
+        "°/s",
+    ));
+    d.metrics.push(metric(
+        "yaw_std",
+        "Turning left–right (std)",
+        h.yaw_std,
+        "°",
+    ));
+    d.metrics.push(metric(
+        "pitch_std",
+        "Nodding up–down (std)",
+        h.pitch_std,
+        "°",
+    ));
+    d.evidence = h
+        .fidget_spans
+        .iter()
+        .map(|&s| Evidence::new(s, "restless movement"))
+        .collect();
+    d
+}
+
+pub(super) fn framing(a: &Analyses) -> Dimension {
+    const TITLE: &str = "Framing";
+    let v = match watched(a) {
+        Ok(v) => v,
+        Err(reason) => return dimension("framing", TITLE, not_scored(reason)),
+    };
+    let Some(f) = &v.framing else {
+        return dimension("framing", TITLE, not_scored(no_face_reason(v)));
+    };
+    let (score, verdict, tip) = match f.verdict {
+        FramingVerdict::Good => (
+            100,
+            "Well framed: centred, at a comfortable distance.",
+            "Keep this set-up.",
+        ),
+        FramingVerdict::OffCentre => (
+            60,
+            "You sit off-centre in the frame.",
+            "Move the camera or your chair so that your face is in the middle.",
+        ),
+        FramingVerdict::TooFar => (
+            50,
+            "You are small in the frame: the interviewer cannot read your face.",
+            "Move closer: head and shoulders should fill about half the frame.",
+        ),
+        FramingVerdict::TooClose => (
+            50,
+            "You are too close to the camera.",
+            "Sit back so that your shoulders are in the frame.",
+        ),
+        FramingVerdict::CutOff => (
+            30,
+            "The frame cuts off part of your face.",
+            "Raise or tilt the camera so that your whole head is in view.",
+        ),
+    };
+    let mut d = dimension("framing", TITLE, scored(score, verdict.to_string(), tip));
+    d.metrics.push(referenced(
+        "face_height",
+        "Face height",
+        f.face_height_ratio * 100.0,
+        "% of frame",
+        "brows to chin about 13–45% of the frame height",
+        "Candor heuristic after portrait-framing practice",
+    ));
+    d.metrics.push(metric(
+        "offset_x",
+        "Off-centre, horizontally",
+        f.centre_offset_x * 100.0,
+        "% of width",
+    ));
+    d.metrics.push(metric(
+        "offset_y",
+        "Off-centre, vertically",
+        f.centre_offset_y * 100.0,
+        "% of height",
+    ));
+    d
+}
+
+pub(super) fn lighting(a: &Analyses) -> Dimension {
+    const TITLE: &str = "Lighting and image";
+    let v = match watched(a) {
+        Ok(v) => v,
+        Err(reason) => return dimension("lighting", TITLE, not_scored(reason)),
+    };
+    let l = &v.lighting;
+    // Each problem costs points: the worst (backlight) most.
+    let penalty = [
+        (l.backlit, 35),
+        (l.exposure != Exposure::Good, 30),
+        (l.blurry, 20),
+        (l.colour_cast.is_some(), 15),
+    ]
+    .iter()
+    .filter(|(problem, _)| *problem)
+    .map(|(_, cost)| cost)
+    .sum::<u8>();
+    let score = 100u8.saturating_sub(penalty);
+    let verdict = if l.advice.is_empty() {
+        "Good light and a sharp picture.".to_string()
+    } else {
+        l.advice.join(" ")
+    };
+    let tip = l
+        .advice
+        .first()
+        .map_or("Keep the light in front of you, as now.", String::as_str);
+    let mut d = dimension("lighting", TITLE, scored(score, verdict, tip));
+    d.metrics.push(metric(
+        "brightness",
+        "Brightness",
+        l.mean_brightness,
+        "of 255",
+    ));
+    if let (Some(face), Some(background)) = (l.face_brightness, l.background_brightness) {
+        d.metrics
+            .push(metric("face_brightness", "Face brightness", face, "of 255"));
+        d.metrics.push(metric(
+            "background_brightness",
+            "Background brightness",
+            background,
+            "of 255",
+        ));
+    }
+    d.metrics.push(metric(
+        "contrast",
+        "Contrast (luma std)",
+        l.contrast,
+        "of 255",
+    ));
+    d.metrics.push(metric(
+        "sharpness",
+        "Sharpness (Laplacian variance)",
+        l.sharpness,
+        "",
+    ));
+    d
+}
+
+pub(super) fn expressions(a: &Analyses, config: &ReportConfig) -> Dimension {
+    const TITLE: &str = "Expressions";
+    let v = match watched(a) {
+        Ok(v) => v,
+        Err(reason) => return dimension("expressions", TITLE, not_scored(reason)),
+    };
+    let Some(s) = &v.smiles else {
+        return dimension("expressions", TITLE, not_scored(no_face_reason(v)));
+    };
+    let score = config.smile_ratio.score(s.ratio);
+    let (verdict, tip) = if s.ratio >= 0.1 {
+        (
+            format!(
+                "You smile {}% of the time: warm and approachable.",
+                number(s.ratio * 100.0)
+            ),
+            "Keep smiling when you greet and when you close.",
+        )
+    } else {
+        ("You rarely smile: you may come across as tense.".to_string(), "Smile when you greet the interviewer and when you talk about results you are proud of.")
+    };
+    let mut d = dimension("expressions", TITLE, scored(score, verdict, tip));
+    d.metrics
+        .push(metric("smile", "Smiling", s.ratio * 100.0, "%"));
+    d.evidence = s
+        .moments
+        .iter()
+        .map(|&m| Evidence::new(m, "smile"))
+        .collect();
+    d
+}
