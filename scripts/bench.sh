@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Benchmark of the listening half (decode + audio analysis + transcription +
-# content analysis) on generated 720p30 H.264/AAC interviews.
+# Benchmark of `candor analyze` on generated 720p30 H.264/AAC interviews with
+# a face on camera: the listening half alone (decode + audio analysis +
+# transcription + content analysis) and the full pass (plus vision).
 #
-#   scripts/bench-listen.sh            # the 10-minute file
-#   scripts/bench-listen.sh 10 60      # 10- and 60-minute files (RSS flatness)
+#   scripts/bench.sh            # the 10-minute file
+#   scripts/bench.sh 10 60      # 10- and 60-minute files (RSS flatness)
 #
-# Each file is analysed twice: listening only (`--no-video`, the listening
-# half this benchmark is about) and the full pass with the frame consumer.
+# Each file is analysed twice: listening only (`--no-video`) and the full pass.
 # Prints wall time, real-time factor, peak RSS and candor's per-stage times.
 # Fixtures are cached in out/bench/ (the 60-minute one takes a while to make).
 set -euo pipefail
@@ -17,8 +17,9 @@ mkdir -p out/bench
 
 minutes_list=("${@:-10}")
 for minutes in "${minutes_list[@]}"; do
-  media="out/bench/interview-${minutes}min.mp4"
-  [ -f "$media" ] || python3 scripts/make-interview.py "$media" --minutes "$minutes" --video 1280x720@30
+  media="out/bench/interview-${minutes}min-face.mp4"
+  [ -f "$media" ] ||
+    python3 scripts/make-interview.py "$media" --minutes "$minutes" --video 1280x720@30 --face astronaut
   for mode in listen full; do
   log="out/bench/run-${minutes}min-$mode.log"
   flags=(); [ "$mode" = listen ] && flags=(--no-video)
