@@ -150,12 +150,16 @@ impl FaceTracker {
         grey_mat: &Mat,
         previous: FaceBox,
     ) -> Result<Option<TrackedFace>, VisionError> {
+        // Every other tracked frame is confirmed by the detector in a crop;
+        // in between, the landmark fit's plausibility check alone keeps the
+        // face (the confirmation is the costliest step of tracking).
         let c = previous.centre();
-        let confirmed = self
-            .detector
-            .detect_near(grey_mat, &previous)?
-            .iter()
-            .any(|b| c.x > b.x && c.x < b.x + b.width && c.y > b.y && c.y < b.y + b.height);
+        let confirmed = self.since_detection % 2 == 1
+            || self
+                .detector
+                .detect_near(grey_mat, &previous)?
+                .iter()
+                .any(|b| c.x > b.x && c.x < b.x + b.width && c.y > b.y && c.y < b.y + b.height);
         if confirmed {
             self.fit(grey, previous)
         } else {
