@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <string>
 
 namespace {
@@ -34,6 +35,21 @@ bool valid_image(const uint8_t* grey, int32_t width, int32_t height) {
     return grey != nullptr && width > 0 && height > 0;
 }
 
+// Runs `body` (which returns an error code) and turns any exception it
+// throws into ERR_EXCEPTION plus its message: the one place the boundary
+// catches.
+template <typename Body>
+int guarded(char* err, size_t err_len, Body body) {
+    try {
+        return body();
+    } catch (const std::exception& e) {
+        set_error(err, err_len, e.what());
+    } catch (...) {
+        set_error(err, err_len, "unknown C++ exception");
+    }
+    return ERR_EXCEPTION;
+}
+
 }  // namespace
 
 struct candor_shape_predictor {
@@ -51,27 +67,16 @@ int candor_shape_predictor_load(const char* path, candor_shape_predictor** out, 
         set_error(err, err_len, "null argument");
         return ERR_INVALID;
     }
-    try {
-        auto* p = new candor_shape_predictor();
-        try {
-            dlib::deserialize(path) >> p->model;
-        } catch (...) {
-            delete p;
-            throw;
-        }
+    return guarded(err, err_len, [&] {
+        auto p = std::make_unique<candor_shape_predictor>();
+        dlib::deserialize(path) >> p->model;
         if (p->model.num_parts() != 68) {
-            delete p;
             set_error(err, err_len, "the shape predictor does not have 68 parts");
             return ERR_INVALID;
         }
-        *out = p;
+        *out = p.release();
         return OK;
-    } catch (const std::exception& e) {
-        set_error(err, err_len, e.what());
-    } catch (...) {
-        set_error(err, err_len, "unknown C++ exception");
-    }
-    return ERR_EXCEPTION;
+    });
 }
 
 void candor_shape_predictor_free(candor_shape_predictor* p) { delete p; }
@@ -84,7 +89,7 @@ int candor_shape_predictor_run(const candor_shape_predictor* p, const uint8_t* g
         set_error(err, err_len, "null argument or empty image");
         return ERR_INVALID;
     }
-    try {
+    return guarded(err, err_len, [&] {
         dlib::array2d<unsigned char> img;
         to_dlib(grey, width, height, img);
         const dlib::rectangle rect(box[0], box[1], box[2], box[3]);
@@ -94,12 +99,7 @@ int candor_shape_predictor_run(const candor_shape_predictor* p, const uint8_t* g
             out[2 * i + 1] = static_cast<float>(shape.part(i).y());
         }
         return OK;
-    } catch (const std::exception& e) {
-        set_error(err, err_len, e.what());
-    } catch (...) {
-        set_error(err, err_len, "unknown C++ exception");
-    }
-    return ERR_EXCEPTION;
+    });
 }
 
 int candor_hog_new(candor_hog_detector** out, char* err, size_t err_len) {
@@ -107,15 +107,10 @@ int candor_hog_new(candor_hog_detector** out, char* err, size_t err_len) {
         set_error(err, err_len, "null argument");
         return ERR_INVALID;
     }
-    try {
+    return guarded(err, err_len, [&] {
         *out = new candor_hog_detector();
         return OK;
-    } catch (const std::exception& e) {
-        set_error(err, err_len, e.what());
-    } catch (...) {
-        set_error(err, err_len, "unknown C++ exception");
-    }
-    return ERR_EXCEPTION;
+    });
 }
 
 void candor_hog_free(candor_hog_detector* d) { delete d; }
@@ -129,7 +124,7 @@ int candor_hog_detect(candor_hog_detector* d, const uint8_t* grey, int32_t width
         set_error(err, err_len, "null argument or empty image");
         return ERR_INVALID;
     }
-    try {
+    return guarded(err, err_len, [&] {
         dlib::array2d<unsigned char> img;
         to_dlib(grey, width, height, img);
         const std::vector<dlib::rectangle> found = d->detector(img);
@@ -144,12 +139,7 @@ int candor_hog_detect(candor_hog_detector* d, const uint8_t* grey, int32_t width
         }
         *count = n;
         return OK;
-    } catch (const std::exception& e) {
-        set_error(err, err_len, e.what());
-    } catch (...) {
-        set_error(err, err_len, "unknown C++ exception");
-    }
-    return ERR_EXCEPTION;
+    });
 }
 
 }  // extern "C"
