@@ -11,6 +11,7 @@ and the speaking time. Tests and benchmarks compare Candor's output with it.
     make-interview.py OUT.mp4 --minutes 10 --video 1280x720@30
     make-interview.py OUT.webm --video 640x360@25
     make-interview.py OUT.mp3 --sentences 3            # a short answer
+    make-interview.py --print-script                   # the script alone, as JSON
     make-interview.py OUT.mp4 --video 1280x720@30 --face astronaut --no-face 20:25
 
 With --face, the video shows a real face photo (`astronaut`: scikit-image's
@@ -152,13 +153,20 @@ def video_input(size, fps, face, no_face, truth):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("out", help="output media file; the extension picks the container")
+    ap.add_argument("out", nargs="?", help="output media file; the extension picks the container")
+    ap.add_argument("--print-script", action="store_true",
+                    help="print the script as JSON [[sentence, pause after it], ...] and exit")
     ap.add_argument("--minutes", type=float, default=0, help="repeat the script to at least this length")
     ap.add_argument("--sentences", type=int, default=0, help="use only the first N sentences of the script")
     ap.add_argument("--video", help="add a synthetic video track, WxH@FPS (e.g. 1280x720@30)")
     ap.add_argument("--face", help="show this photo (or `astronaut`) in the video instead of a test pattern")
     ap.add_argument("--no-face", metavar="START:END", help="with --face: no face in this stretch, seconds")
     args = ap.parse_args()
+    if args.print_script:
+        json.dump(SCRIPT, sys.stdout)
+        return
+    if not args.out:
+        ap.error("the output file is required")
 
     with tempfile.TemporaryDirectory() as tmp:
         samples, truth = synthesize(args.minutes, args.sentences, tmp)

@@ -4,7 +4,7 @@
 
 use candor_content::{analyze, ContentConfig, Lexicon, NumberKind, StarPart};
 
-use crate::support::{analyze_text, filler_texts, hit_texts, script_text, timed, SCRIPT};
+use crate::support::{analyze_text, filler_texts, hit_texts, script, script_text, timed};
 
 const FILLERS: [&str; 6] = ["um", "uh", "um", "like", "uh", "you know"];
 
@@ -13,11 +13,11 @@ fn the_interview_script_has_exactly_its_six_fillers() {
     let a = analyze_text(&script_text());
     assert_eq!(filler_texts(&a), FILLERS);
     // The decoy sentence (index 3) contributes none.
-    let decoy_start: usize = SCRIPT[..3]
+    let decoy_start: usize = script()[..3]
         .iter()
         .map(|(s, _)| s.split_whitespace().count())
         .sum();
-    let decoy_end = decoy_start + SCRIPT[3].0.split_whitespace().count();
+    let decoy_end = decoy_start + script()[3].0.split_whitespace().count();
     assert!(a
         .fillers
         .hits
@@ -25,7 +25,7 @@ fn the_interview_script_has_exactly_its_six_fillers() {
         .all(|h| !(decoy_start..decoy_end).contains(&h.word_index)));
     assert_eq!(
         a.word_count,
-        SCRIPT
+        script()
             .iter()
             .map(|(s, _)| s.split_whitespace().count())
             .sum::<usize>()

@@ -92,25 +92,33 @@ pub fn analyze_text(text: &str) -> ContentAnalysis {
     )
 }
 
-/// The script of scripts/make-interview.py: (sentence, pause after it, s).
-pub const SCRIPT: [(&str, f64); 10] = [
-    ("Um, in my last role I led a team of five engineers at a logistics company.", 0.8),
-    ("The situation was that our delivery tracking system failed about twice a week.", 0.6),
-    ("My task was to, uh, make it reliable before the holiday peak.", 1.5),
-    ("I like this kind of problem, because you can measure progress every day.", 0.7),
-    ("First I added monitoring, and then, um, we found that one database query caused most outages.", 0.6),
-    ("We rewrote it, like, in two weeks, and we added load tests for every release.", 2.6),
-    ("As a result, outages dropped by eighty percent and we saved forty thousand dollars a year.", 0.7),
-    ("I think, uh, I would probably start the load tests even earlier next time.", 0.9),
-    ("You know, the team learned a lot, and two of them were promoted the following year.", 1.2),
-    ("Overall I am proud of what we achieved, and I use the same approach today.", 0.5),
-];
+/// The script of scripts/make-interview.py: (sentence, pause after it, s),
+/// as the generator itself prints it.
+pub fn script() -> &'static [(String, f64)] {
+    static SCRIPT: std::sync::OnceLock<Vec<(String, f64)>> = std::sync::OnceLock::new();
+    SCRIPT.get_or_init(|| {
+        let generator = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../scripts/make-interview.py"
+        );
+        let out = std::process::Command::new("python3")
+            .args([generator, "--print-script"])
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "make-interview.py --print-script failed"
+        );
+        serde_json::from_slice(&out.stdout).expect("the script is JSON")
+    })
+}
 
 /// The script as `timed` text, with its pauses (the last one is trailing
 /// silence, not a pause, as in make-interview.py).
 pub fn script_text() -> String {
-    let n = SCRIPT.len();
-    SCRIPT
+    let script = script();
+    let n = script.len();
+    script
         .iter()
         .enumerate()
         .map(|(i, (s, p))| {
