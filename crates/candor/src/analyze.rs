@@ -30,7 +30,6 @@ pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Fai
     let model = load_model(args.model.as_deref(), &config.model)?;
 
     let progress = Progress::new(media.info().duration_s, quiet);
-    progress.stage("analysing");
     let result = pipeline::analyze(media, &model, &pipeline_config, &|t| progress.at(t));
     progress.finish();
     let analysis = result.map_err(|e| {

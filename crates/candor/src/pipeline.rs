@@ -119,7 +119,6 @@ pub fn analyze(
             to_vision: has_video.then_some(frame_tx),
             audio_time: Duration::ZERO,
             frames_time: Duration::ZERO,
-            report_decode_progress: !has_audio,
             on_progress,
         };
         let decode_started = Instant::now();
@@ -234,8 +233,6 @@ struct Sink<'a> {
     to_vision: Option<SyncSender<VideoFrame>>,
     audio_time: Duration,
     frames_time: Duration,
-    /// Without audio there is no transcriber to follow: report decoding.
-    report_decode_progress: bool,
     on_progress: &'a (dyn Fn(f64) + Sync),
 }
 
@@ -269,7 +266,8 @@ impl MediaSink for Sink<'_> {
     }
 
     fn progress(&mut self, media_time_s: f64) -> ControlFlow<()> {
-        if self.report_decode_progress {
+        // Without audio there is no transcriber to follow: report decoding.
+        if self.to_transcriber.is_none() {
             (self.on_progress)(media_time_s);
         }
         ControlFlow::Continue(())

@@ -19,17 +19,13 @@ impl Progress {
         }
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} {msg:12} [{bar:30}] {pos}/{len} s of media ({eta} left)",
+                "{spinner} analysing [{bar:30}] {pos}/{len} s of media ({eta} left)",
             )
             .expect("static template")
             .progress_chars("=> "),
         );
         bar.enable_steady_tick(Duration::from_millis(200));
         Self { bar }
-    }
-
-    pub fn stage(&self, name: &'static str) {
-        self.bar.set_message(name);
     }
 
     pub fn at(&self, media_seconds: f64) {
