@@ -24,8 +24,9 @@ use candor_whisper::{TranscribeOptions, Transcriber, WhisperError, WhisperModel}
 /// (about a second), small enough that memory stays flat (~1 MB).
 const TRANSCRIBER_QUEUE_CHUNKS: usize = 16;
 /// Sampled frames (~0.7 MB each at 640 px) the decoder may run ahead of the
-/// vision analysis.
-const VISION_QUEUE_FRAMES: usize = 8;
+/// vision analysis. Few: the analysis takes ~13 ms of the 200 ms between
+/// samples, and every queued frame counts against the 300-MB budget.
+const VISION_QUEUE_FRAMES: usize = 3;
 
 #[derive(Debug, Clone)]
 pub struct PipelineConfig {
