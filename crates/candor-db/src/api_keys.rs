@@ -1,0 +1,111 @@
+//! API keys. The caller hashes a presented secret and looks the hash up;
+//! secrets are never stored.
+
+use sqlx::any::AnyRow;
+
+use crate::model::{check_len, limits, now_ms, ApiKey, NewApiKey, Scope};
+use crate::row::RowExt;
+use crate::{decode_all, execute_insert, insert_sql, Db, DbError, Result};
+
+const API_KEY_COLUMNS: &str = "id, tenant, name, scopes, created_at, revoked_at";
+
+fn scopes_to_text(scopes: &[Scope]) -> String {
+    let mut words: Vec<&str> = scopes.iter().map(|scope| scope.as_str()).collect();
+    words.sort_unstable();
+    words.dedup();
+    words.join(",")
+}
+
+fn scopes_from_text(text: &str) -> Result<Vec<Scope>> {
+    text.split(',')
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            Scope::parse(word)
+                .ok_or_else(|| DbError::CorruptRow(format!("unknown API key scope {word:?}")))
+        })
+        .collect()
+}
+
+fn api_key_from_row(row: &AnyRow) -> Result<ApiKey> {
+    Ok(ApiKey {
+        id: row.int("id")?,
+        tenant: row.text("tenant")?,
+        name: row.text("name")?,
+        scopes: scopes_from_text(&row.text("scopes")?)?,
+        created_at: row.int("created_at")?,
+        revoked_at: row.opt_int("revoked_at")?,
+    })
+}
+
+impl Db {
+    /// Stores a key. [`DbError::Conflict`] if its hash is already stored.
+    pub async fn insert_api_key(&self, new: &NewApiKey) -> Result<ApiKey> {
+        check_len("tenant", &new.tenant, limits::TENANT)?;
+        check_len("name", &new.name, limits::API_KEY_NAME)?;
+        check_len("key_hash", &new.key_hash, limits::API_KEY_HASH)?;
+        let scopes = scopes_to_text(&new.scopes);
+        let now = now_ms();
+        let sql = insert_sql(
+            self.backend(),
+            "INSERT INTO api_keys (tenant, name, key_hash, scopes, created_at) \
+             VALUES (?, ?, ?, ?, ?)",
+        );
+        let query = sqlx::query(&sql)
+            .bind(&new.tenant)
+            .bind(&new.name)
+            .bind(&new.key_hash)
+            .bind(&scopes)
+            .bind(now);
+        let mut conn = self.pool().acquire().await?;
+        let id = execute_insert(query, &mut conn, self.backend())
+            .await
+            .map_err(|error| match error {
+                DbError::Conflict(_) => {
+                    DbError::Conflict("an API key with this hash exists".into())
+                }
+                other => other,
+            })?;
+        Ok(ApiKey {
+            id,
+            tenant: new.tenant.clone(),
+            name: new.name.clone(),
+            scopes: scopes_from_text(&scopes)?,
+            created_at: now,
+            revoked_at: None,
+        })
+    }
+
+    /// The live (not revoked) key with this hash.
+    pub async fn api_key_by_hash(&self, key_hash: &str) -> Result<Option<ApiKey>> {
+        let sql = format!(
+            "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL"
+        );
+        let row = sqlx::query(&sql)
+            .bind(key_hash)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(api_key_from_row).transpose()
+    }
+
+    /// A tenant's keys, revoked ones included, oldest first.
+    pub async fn list_api_keys(&self, tenant: &str) -> Result<Vec<ApiKey>> {
+        let sql = format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE tenant = ? ORDER BY id");
+        let rows = sqlx::query(&sql)
+            .bind(tenant)
+            .fetch_all(self.pool())
+            .await?;
+        decode_all(&rows, api_key_from_row)
+    }
+
+    /// Revokes key `id`; false if there is no live key with that id.
+    pub async fn revoke_api_key(&self, id: i64) -> Result<bool> {
+        let revoked =
+            sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+                .bind(now_ms())
+                .bind(id)
+                .execute(self.pool())
+                .await?
+                .rows_affected();
+        Ok(revoked == 1)
+    }
+}

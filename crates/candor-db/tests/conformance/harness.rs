@@ -1,0 +1,168 @@
+//! A fresh database per test: a temporary SQLite file, or a database
+//! `candor_t_<random>` on the MariaDB server that is dropped afterwards.
+
+use std::future::Future;
+use std::time::Duration;
+
+use candor_db::{
+    Backend, ClaimedJob, Db, DbOptions, Interview, JobKind, JobSpec, NewInterview, WorkerId,
+};
+use sqlx::{Connection, Executor};
+
+/// The MariaDB server the suite runs against (root, no password, as on the
+/// development machines and CI).
+const DEFAULT_MYSQL_URL: &str = "mysql://root@127.0.0.1:3306/";
+
+pub const LEASE: Duration = Duration::from_secs(30);
+pub const TENANT: &str = "acme";
+
+fn mysql_server_url() -> String {
+    std::env::var("CANDOR_TEST_MYSQL_URL").unwrap_or_else(|_| DEFAULT_MYSQL_URL.to_owned())
+}
+
+/// What a test gets: the database and the URL to open more pools on it.
+#[derive(Clone)]
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+}
+
+impl TestDb {
+    /// Another pool on the same database: its own connections, as another
+    /// worker process would have.
+    pub async fn connect_another(&self) -> Db {
+        Db::connect(&self.url, &options())
+            .await
+            .expect("a second pool connects")
+    }
+
+    /// A new interview (with its analyze job) for `tenant`.
+    pub async fn interview(&self, tenant: &str, spec: &JobSpec) -> Interview {
+        self.db
+            .create_interview(new_interview(tenant), spec)
+            .await
+            .expect("interview created")
+            .0
+    }
+
+    /// Claims exactly one analyze job for `worker`.
+    pub async fn claim_one(&self, worker: &WorkerId) -> ClaimedJob {
+        let mut claimed = self
+            .db
+            .claim(worker, &[JobKind::Analyze], 1, LEASE)
+            .await
+            .expect("claim succeeds");
+        assert_eq!(claimed.len(), 1, "one job should be due");
+        claimed.remove(0)
+    }
+}
+
+/// One connection per pool: a call that needs a second connection while it
+/// holds the first (a deadlock on a busy pool) fails here at once instead of
+/// only under load. Concurrency comes from separate pools.
+pub fn options() -> DbOptions {
+    DbOptions {
+        max_connections: 1,
+        acquire_timeout: Duration::from_secs(20),
+        sqlite_busy_timeout: Duration::from_secs(20),
+    }
+}
+
+pub fn spec(max_attempts: u32) -> JobSpec {
+    JobSpec::new(max_attempts, Duration::from_secs(600))
+}
+
+pub fn new_interview(tenant: &str) -> NewInterview {
+    NewInterview {
+        tenant: tenant.to_owned(),
+        media_key: format!("development/{tenant}/answer.mp4"),
+        media_size: 1_234_567,
+        content_type: "video/mp4".to_owned(),
+        question: Some("Tell me about a project you led.".to_owned()),
+        candidate_ref: Some("cand-1".to_owned()),
+        language: Some("en".to_owned()),
+        callback_url: None,
+    }
+}
+
+/// Where a test's database lives, and how to remove it.
+enum Place {
+    Sqlite(tempfile::TempDir),
+    MariaDb { server: String, name: String },
+}
+
+impl Place {
+    async fn create(backend: Backend) -> (Place, String) {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let url = format!("sqlite://{}/candor.db?mode=rwc", dir.path().display());
+                (Place::Sqlite(dir), url)
+            }
+            Backend::MySql => {
+                let server = mysql_server_url();
+                // Random, so that concurrent test processes never share a database.
+                let name = format!("candor_t_{}", uuid::Uuid::now_v7().simple());
+                let mut admin = admin_connection(&server).await;
+                admin
+                    .execute(&*format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("CREATE DATABASE for the test");
+                admin.close().await.ok();
+                let url = format!("{}/{name}", server.trim_end_matches('/'));
+                (Place::MariaDb { server, name }, url)
+            }
+        }
+    }
+
+    async fn destroy(self) {
+        match self {
+            Place::Sqlite(dir) => dir.close().expect("remove the temporary SQLite directory"),
+            Place::MariaDb { server, name } => {
+                let mut admin = admin_connection(&server).await;
+                admin
+                    .execute(&*format!("DROP DATABASE {name}"))
+                    .await
+                    .expect("DROP DATABASE after the test");
+            }
+        }
+    }
+}
+
+async fn admin_connection(server: &str) -> sqlx::MySqlConnection {
+    match sqlx::MySqlConnection::connect(server).await {
+        Ok(connection) => connection,
+        Err(error) => panic!(
+            "MariaDB is not reachable at {server} ({error}). The conformance suite runs every \
+             test on MariaDB as well as SQLite: start the server (e.g. `service mariadb start`) \
+             or point CANDOR_TEST_MYSQL_URL at one."
+        ),
+    }
+}
+
+/// Runs `test` on a fresh database of `backend`, then removes the database
+/// whether the test passed or panicked.
+pub async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestDb) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let (place, url) = Place::create(backend).await;
+    let db = Db::connect(&url, &options())
+        .await
+        .expect("the test database connects and migrates");
+    assert_eq!(db.backend(), backend);
+    let outcome = tokio::spawn(test(TestDb {
+        db: db.clone(),
+        url,
+    }))
+    .await;
+    db.close().await;
+    place.destroy().await;
+    if let Err(error) = outcome {
+        match error.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(error) => panic!("test task did not finish: {error}"),
+        }
+    }
+}
