@@ -5,7 +5,7 @@ use candor_vision::{
     VisionAnalysis, VisionAnalyzer, VisionConfig, VisionError,
 };
 
-use crate::fixtures::{astronaut, scene, Image};
+use crate::fixtures::{self, astronaut, scene, Image};
 
 const FPS: f64 = 5.0;
 
@@ -304,4 +304,57 @@ fn cost_per_frame_of_the_analyzer_and_of_the_tracker_alone() {
         let analyzer_ms = start.elapsed().as_secs_f64() * 1e3 / f64::from(frames);
         eprintln!("{width}x{height}: tracker {tracker_ms:.1} ms/frame, analyzer {analyzer_ms:.1} ms/frame");
     }
+}
+
+/// `image` (a [`centred`] astronaut at 360 px) with both eyes painted shut:
+/// each eye covered by the skin of the cheek below it, shaded, with a dark
+/// lash line across the middle, as a closed eyelid looks.
+fn eyes_shut(image: &Image) -> Image {
+    let (size, x, y) = (360, 163, 0);
+    let mut out = image.clone();
+    let half_width = 13.0 * size as f32 / 512.0;
+    let half_height = 7.0 * size as f32 / 512.0;
+    for eye in [fixtures::EYE_IMAGE_LEFT, fixtures::EYE_IMAGE_RIGHT] {
+        let (cx, cy) = fixtures::placed(eye, size, x, y);
+        let at = |px: f32, py: f32| ((py as u32 * image.width + px as u32) * 3) as usize;
+        let cheek = at(cx, cy + 2.5 * half_height);
+        // Lids in the shadow of the brow: darker than the cheek.
+        let skin = [0, 1, 2].map(|c| (f32::from(image.bgr[cheek + c]) * 0.7) as u8);
+        for py in (cy - half_height) as i32..=(cy + half_height) as i32 {
+            for px in (cx - half_width) as i32..=(cx + half_width) as i32 {
+                let (dx, dy) = (
+                    (px as f32 - cx) / half_width,
+                    (py as f32 - cy) / half_height,
+                );
+                if dx * dx + dy * dy <= 1.0 {
+                    let i = at(px as f32, py as f32);
+                    let lash = (py as f32 - cy).abs() < 1.5 && dx.abs() < 0.9;
+                    out.bgr[i..i + 3].copy_from_slice(if lash { &[40, 40, 50] } else { &skin });
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn eyes_shut_for_one_or_two_frames_are_blinks_and_for_two_seconds_are_not() {
+    let open = centred([110, 120, 125], "");
+    let shut = eyes_shut(&open);
+    let a = analyse(&[
+        (&open, 10),
+        (&shut, 1),
+        (&open, 10),
+        (&shut, 2),
+        (&open, 10),
+        (&shut, 10),
+        (&open, 10),
+    ]);
+    let blinks = a.blinks.unwrap();
+    assert_eq!(blinks.count, 2, "{blinks:?}");
+    // 53 frames with a face at 5 fps: 10.6 s.
+    assert!(
+        (blinks.per_minute - 2.0 * 60.0 / 10.6).abs() < 0.5,
+        "{blinks:?}"
+    );
 }

@@ -178,3 +178,57 @@ fn reports_render_as_markdown_and_text_files() {
         assert!(text.contains("Filler words"), "{format}: {text}");
     }
 }
+
+/// A 2-s clip of `source` (an ffmpeg lavfi video) with a quiet noise track,
+/// encoded with `codec_args`.
+fn odd_video(name: &str, source: &str, codec_args: &[&str]) -> std::path::PathBuf {
+    let mut args = vec![
+        "-f",
+        "lavfi",
+        "-i",
+        source,
+        "-f",
+        "lavfi",
+        "-i",
+        "anoisesrc=a=0.01:r=16000",
+        "-t",
+        "2",
+    ];
+    args.extend_from_slice(codec_args);
+    ffmpeg(name, &args)
+}
+
+#[test]
+fn odd_videos_give_a_report_with_the_camera_not_scored() {
+    let cases = [
+        ("black.mp4", "color=c=black:size=640x360:rate=10", &[][..]),
+        ("tiny.mp4", "testsrc2=size=16x16:rate=10", &[][..]),
+        ("uhd.mp4", "color=c=gray:size=3840x2160:rate=5", &[][..]),
+        (
+            "grey.mkv",
+            "testsrc2=size=320x240:rate=10",
+            &["-c:v", "ffv1", "-pix_fmt", "gray"][..],
+        ),
+        (
+            "odd-size-444.mkv",
+            "testsrc2=size=641x361:rate=10",
+            &["-c:v", "libx264", "-pix_fmt", "yuv444p"][..],
+        ),
+    ];
+    for (name, source, codec) in cases {
+        let report = analyze_json(&odd_video(name, source, codec), &[]);
+        let sampled = report["measurements"]["video"]["frames_sampled"]
+            .as_u64()
+            .unwrap();
+        assert!(sampled >= 9, "{name}: {sampled} frames sampled");
+        let reason = not_scored_reason(&report, "eye_contact");
+        assert!(reason.contains("face"), "{name}: {reason}");
+    }
+}
+
+#[test]
+fn a_video_larger_than_the_resolution_limit_is_refused_before_decoding() {
+    let huge = odd_video("8k.mp4", "color=c=gray:size=7680x4320:rate=1", &[]);
+    let error = refused(&huge, &[]);
+    assert!(error.contains("7680"), "{error}");
+}
