@@ -39,6 +39,7 @@ mod error;
 mod key;
 mod reader;
 mod store;
+pub mod testing;
 
 pub use config::{Backend, Environment, S3Config, S3Credentials, StoreConfig, DEFAULT_STORE_DIR};
 pub use error::{KeyRejection, StoreError};

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use candor_media::{MediaError, MediaSource};
-use candor_report::{build_report, render, Analyses};
+use candor_report::{build_report, render, Analyses, Report};
 use candor_whisper::{ModelOptions, WhisperModel};
 
 use crate::cli::{AnalyzeArgs, Format};
@@ -18,22 +18,64 @@ const DEFAULT_MODEL_DIR: &str = "models/faster-whisper-tiny.en";
 
 pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Failure> {
     apply_flags(&args, &mut config)?;
-    let pipeline_config = config.pipeline()?;
     if !args.file.is_file() {
         return Err(Failure::bad_input(
             format!("{}: no such file", args.file.display()),
             "give the path of a recording (video or audio)",
         ));
     }
-    let media = candor_media::probe(MediaSource::path(&args.file), &config.limits)
-        .map_err(|e| probe_failure(&args.file, e))?;
-    let model = load_model(args.model.as_deref(), &config.model)?;
+    let source_name = args.file.file_name().map_or_else(
+        || args.file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let model_dir = args.model.clone().unwrap_or_else(default_model_dir);
+    let report = report_for(
+        MediaSource::path(&args.file),
+        &args.file.display().to_string(),
+        &source_name,
+        &config,
+        &model_dir,
+        &|duration_s| Box::new(Progress::new(duration_s, quiet)),
+    )?;
+    let rendered = match args.format {
+        Format::Json => {
+            serde_json::to_string_pretty(&report).map_err(|e| Failure::internal(e.to_string()))?
+                + "\n"
+        }
+        Format::Md => render::markdown(&report),
+        Format::Text => render::text(&report),
+    };
+    write_output(args.out.as_deref(), &rendered)
+}
 
-    let progress = Progress::new(media.info().duration_s, quiet);
+/// Follows one analysis: told where the slowest stage is, in seconds of
+/// media, and when the analysis has ended.
+pub trait ProgressSink: Sync {
+    fn at(&self, media_seconds: f64);
+    fn finish(&self);
+}
+
+/// Probes, analyses and scores one recording: the work `candor analyze` and
+/// the service's job child share. `what` names the input in messages
+/// (a path or an object key), `source_name` goes into the report;
+/// `progress` is made once the duration is known.
+pub fn report_for(
+    source: MediaSource,
+    what: &str,
+    source_name: &str,
+    config: &Config,
+    model_dir: &Path,
+    progress: &dyn Fn(f64) -> Box<dyn ProgressSink>,
+) -> Result<Report, Failure> {
+    let pipeline_config = config.pipeline()?;
+    let media = candor_media::probe(source, &config.limits).map_err(|e| probe_failure(what, e))?;
+    let model = load_model(model_dir, &config.model)?;
+
+    let progress = progress(media.info().duration_s);
     let result = pipeline::analyze(media, &model, &pipeline_config, &|t| progress.at(t));
     progress.finish();
     let analysis = result.map_err(|e| {
-        let message = format!("{}: {e}", args.file.display());
+        let message = format!("{what}: {e}");
         if e.is_bad_input() {
             Failure::bad_input(
                 message,
@@ -48,12 +90,9 @@ pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Fai
         serde_json::to_string(&analysis.timings).unwrap_or_default()
     );
 
-    let report = build_report(
+    Ok(build_report(
         Analyses {
-            source: args.file.file_name().map_or_else(
-                || args.file.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            ),
+            source: source_name.to_string(),
             media: analysis.media,
             audio: analysis.audio,
             transcript: analysis.transcript,
@@ -62,16 +101,7 @@ pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Fai
             vision: analysis.vision,
         },
         &config.report,
-    );
-    let rendered = match args.format {
-        Format::Json => {
-            serde_json::to_string_pretty(&report).map_err(|e| Failure::internal(e.to_string()))?
-                + "\n"
-        }
-        Format::Md => render::markdown(&report),
-        Format::Text => render::text(&report),
-    };
-    write_output(args.out.as_deref(), &rendered)
+    ))
 }
 
 /// Flags win over the config file.
@@ -104,8 +134,8 @@ fn apply_flags(args: &AnalyzeArgs, config: &mut Config) -> Result<(), Failure> {
 }
 
 /// Why a recording was refused before decoding, with what to do about it.
-fn probe_failure(file: &Path, error: MediaError) -> Failure {
-    let message = format!("{}: {error}", file.display());
+fn probe_failure(what: &str, error: MediaError) -> Failure {
+    let message = format!("{what}: {error}");
     match error {
         MediaError::LimitExceeded(_) => Failure::bad_input(
             message,
@@ -119,9 +149,14 @@ fn probe_failure(file: &Path, error: MediaError) -> Failure {
     }
 }
 
-fn load_model(dir: Option<&Path>, options: &ModelOptions) -> Result<Arc<WhisperModel>, Failure> {
-    let dir = dir.map_or_else(|| PathBuf::from(DEFAULT_MODEL_DIR), Path::to_path_buf);
-    WhisperModel::load(&dir, options).map(Arc::new).map_err(|e| {
+/// The model directory when neither `--model` nor `CANDOR_WHISPER_MODEL`
+/// names one.
+pub fn default_model_dir() -> PathBuf {
+    PathBuf::from(DEFAULT_MODEL_DIR)
+}
+
+fn load_model(dir: &Path, options: &ModelOptions) -> Result<Arc<WhisperModel>, Failure> {
+    WhisperModel::load(dir, options).map(Arc::new).map_err(|e| {
         Failure::bad_input(
             format!("cannot load the Whisper model from {}: {e}", dir.display()),
             "set CANDOR_WHISPER_MODEL, or run scripts/setup.sh, which installs tiny.en into models/",

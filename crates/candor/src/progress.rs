@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::analyze::ProgressSink;
+
 pub struct Progress {
     bar: ProgressBar,
 }
@@ -27,12 +29,14 @@ impl Progress {
         bar.enable_steady_tick(Duration::from_millis(200));
         Self { bar }
     }
+}
 
-    pub fn at(&self, media_seconds: f64) {
+impl ProgressSink for Progress {
+    fn at(&self, media_seconds: f64) {
         self.bar.set_position(media_seconds as u64);
     }
 
-    pub fn finish(&self) {
+    fn finish(&self) {
         self.bar.finish_and_clear();
     }
 }
