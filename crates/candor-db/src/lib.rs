@@ -23,6 +23,7 @@ mod model;
 mod queue;
 mod row;
 mod stats;
+pub mod testing;
 
 use std::time::Duration;
 

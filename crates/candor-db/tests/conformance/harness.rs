@@ -4,21 +4,13 @@
 use std::future::Future;
 use std::time::Duration;
 
+use candor_db::testing::ScratchDatabase;
 use candor_db::{
     Backend, ClaimedJob, Db, DbOptions, Interview, JobKind, JobSpec, NewInterview, WorkerId,
 };
-use sqlx::{Connection, Executor};
-
-/// The MariaDB server the suite runs against (root, no password, as on the
-/// development machines and CI).
-const DEFAULT_MYSQL_URL: &str = "mysql://root@127.0.0.1:3306/";
 
 pub const LEASE: Duration = Duration::from_secs(30);
 pub const TENANT: &str = "acme";
-
-fn mysql_server_url() -> String {
-    std::env::var("CANDOR_TEST_MYSQL_URL").unwrap_or_else(|_| DEFAULT_MYSQL_URL.to_owned())
-}
 
 /// What a test gets: the database and the URL to open more pools on it.
 #[derive(Clone)]
@@ -85,61 +77,6 @@ pub fn new_interview(tenant: &str) -> NewInterview {
     }
 }
 
-/// Where a test's database lives, and how to remove it.
-enum Place {
-    Sqlite(tempfile::TempDir),
-    MariaDb { server: String, name: String },
-}
-
-impl Place {
-    async fn create(backend: Backend) -> (Place, String) {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temporary directory");
-                let url = format!("sqlite://{}/candor.db?mode=rwc", dir.path().display());
-                (Place::Sqlite(dir), url)
-            }
-            Backend::MySql => {
-                let server = mysql_server_url();
-                // Random, so that concurrent test processes never share a database.
-                let name = format!("candor_t_{}", uuid::Uuid::now_v7().simple());
-                let mut admin = admin_connection(&server).await;
-                admin
-                    .execute(&*format!("CREATE DATABASE {name}"))
-                    .await
-                    .expect("CREATE DATABASE for the test");
-                admin.close().await.ok();
-                let url = format!("{}/{name}", server.trim_end_matches('/'));
-                (Place::MariaDb { server, name }, url)
-            }
-        }
-    }
-
-    async fn destroy(self) {
-        match self {
-            Place::Sqlite(dir) => dir.close().expect("remove the temporary SQLite directory"),
-            Place::MariaDb { server, name } => {
-                let mut admin = admin_connection(&server).await;
-                admin
-                    .execute(&*format!("DROP DATABASE {name}"))
-                    .await
-                    .expect("DROP DATABASE after the test");
-            }
-        }
-    }
-}
-
-async fn admin_connection(server: &str) -> sqlx::MySqlConnection {
-    match sqlx::MySqlConnection::connect(server).await {
-        Ok(connection) => connection,
-        Err(error) => panic!(
-            "MariaDB is not reachable at {server} ({error}). The conformance suite runs every \
-             test on MariaDB as well as SQLite: start the server (e.g. `service mariadb start`) \
-             or point CANDOR_TEST_MYSQL_URL at one."
-        ),
-    }
-}
-
 /// Runs `test` on a fresh database of `backend`, then removes the database
 /// whether the test passed or panicked.
 pub async fn run<F, Fut>(backend: Backend, test: F)
@@ -147,7 +84,8 @@ where
     F: FnOnce(TestDb) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let (place, url) = Place::create(backend).await;
+    let scratch = ScratchDatabase::create(backend).await;
+    let url = scratch.url().to_owned();
     let db = Db::connect(&url, &options())
         .await
         .expect("the test database connects and migrates");
@@ -158,7 +96,7 @@ where
     }))
     .await;
     db.close().await;
-    place.destroy().await;
+    scratch.destroy().await;
     if let Err(error) = outcome {
         match error.try_into_panic() {
             Ok(panic) => std::panic::resume_unwind(panic),
