@@ -41,6 +41,49 @@ pub enum Command {
     Schema,
     /// Print every setting with its default, as TOML for `--config`.
     Config,
+    /// Run the service: the HTTP API and workers (configured from the
+    /// environment; see the README).
+    Serve(ServeArgs),
+    /// Run workers only, sharing the service's database and object store.
+    Worker(ModelArg),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// One analysis job for a worker (reads the job on stdin).
+    #[command(hide = true)]
+    JobRun(ModelArg),
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: CANDOR_BIND or 127.0.0.1:8080]; port 0 picks a free one.
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+    #[command(flatten)]
+    pub model: ModelArg,
+}
+
+#[derive(Args)]
+pub struct ModelArg {
+    /// A faster-whisper model directory (model.bin, config.json, tokenizer.json).
+    #[arg(long, value_name = "DIR", env = "CANDOR_WHISPER_MODEL")]
+    pub model: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Create a key and print it (only its hash is stored: keep it safe).
+    Create {
+        /// The tenant whose interviews the key reaches.
+        #[arg(long)]
+        tenant: String,
+        /// A label for the key, e.g. who uses it.
+        #[arg(long, default_value = "default")]
+        name: String,
+        /// What the key may do: submit, read, admin (comma-separated).
+        #[arg(long, value_delimiter = ',', default_values = ["submit", "read"])]
+        scopes: Vec<String>,
+    },
 }
 
 #[derive(Args)]

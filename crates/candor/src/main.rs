@@ -4,8 +4,10 @@ mod analyze;
 mod cli;
 mod config;
 mod failure;
+mod job;
 mod pipeline;
 mod progress;
+mod service;
 
 use std::process::ExitCode;
 
@@ -14,7 +16,18 @@ use clap::Parser;
 fn main() -> ExitCode {
     limit_heap_caching();
     let cli = cli::Cli::parse();
-    init_logging(cli.verbosity());
+    // The service's logs are JSON lines for log collectors; the CLI's are
+    // for people.
+    let json_logs = matches!(
+        cli.command,
+        cli::Command::Serve(_) | cli::Command::Worker(_) | cli::Command::JobRun(_)
+    );
+    let level = if json_logs && cli.verbose == 0 && !cli.quiet {
+        "info"
+    } else {
+        cli.verbosity()
+    };
+    init_logging(level, json_logs);
     let result = match cli.command {
         cli::Command::Analyze(args) => config::Config::load(cli.config.as_deref())
             .and_then(|config| analyze::run(args, config, cli.quiet)),
@@ -25,6 +38,28 @@ fn main() -> ExitCode {
         cli::Command::Config => {
             print!("{}", config::Config::defaults_toml());
             Ok(())
+        }
+        cli::Command::Serve(args) => service::run(
+            service::Role::ApiAndWorkers,
+            args.bind,
+            &service::absolute_model_dir(args.model.model),
+        ),
+        cli::Command::Worker(args) => service::run(
+            service::Role::WorkersOnly,
+            None,
+            &service::absolute_model_dir(args.model),
+        ),
+        cli::Command::Keys(cli::KeysCommand::Create {
+            tenant,
+            name,
+            scopes,
+        }) => parse_scopes(&scopes).and_then(|scopes| service::create_key(&tenant, &name, &scopes)),
+        cli::Command::JobRun(args) => {
+            let model_dir = args.model.unwrap_or_else(analyze::default_model_dir);
+            return match config::Config::load(cli.config.as_deref()) {
+                Ok(config) => job::run(config, &model_dir),
+                Err(failure) => failure.report(),
+            };
         }
     };
     match result {
@@ -52,13 +87,31 @@ fn limit_heap_caching() {
     }
 }
 
+fn parse_scopes(names: &[String]) -> Result<Vec<candor_db::Scope>, failure::Failure> {
+    names
+        .iter()
+        .map(|name| {
+            candor_db::Scope::parse(name.trim()).ok_or_else(|| {
+                failure::Failure::bad_input(
+                    format!("unknown scope {name:?}"),
+                    "scopes are submit, read and admin",
+                )
+            })
+        })
+        .collect()
+}
+
 /// Logs go to stderr; `RUST_LOG` overrides the level the flags chose.
-fn init_logging(default_level: &str) {
+fn init_logging(default_level: &str, json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
+        .with_target(false);
+    if json {
+        logs.json().with_current_span(true).init();
+    } else {
+        logs.init();
+    }
 }

@@ -1,0 +1,244 @@
+//! The API's settings, read from environment variables.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use candor_db::JobSpec;
+
+/// How the API runs.
+///
+/// | variable | meaning | default |
+/// |---|---|---|
+/// | `CANDOR_BIND` | address and port to listen on | `127.0.0.1:8080` |
+/// | `MAX_UPLOAD_BYTES` | largest media upload | 524288000 (500 MiB) |
+/// | `CANDOR_RATE_LIMIT_PER_MINUTE` | sustained requests per API key | 60 |
+/// | `CANDOR_RATE_LIMIT_BURST` | requests a key may make at once | 20 |
+/// | `CANDOR_ALLOW_HTTP_CALLBACKS` | accept `http://` callback URLs (`true`/`false`) | `false` |
+/// | `CANDOR_WHISPER_MODEL` | model directory that readiness checks for `model.bin`; empty skips the check | `models/faster-whisper-tiny.en` |
+/// | `CANDOR_JOB_MAX_ATTEMPTS` | attempts of a new analyze job | 3 |
+/// | `CANDOR_JOB_TIMEOUT` | seconds one attempt may run | 1800 |
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiConfig {
+    pub bind: SocketAddr,
+    pub max_upload_bytes: u64,
+    pub rate_limit: RateLimitConfig,
+    /// Plain-HTTP callbacks are for development; production wants https.
+    pub allow_http_callbacks: bool,
+    /// `None`: this process runs no analysis, readiness needs no model.
+    pub model_dir: Option<PathBuf>,
+    /// How the analyze job of a new interview runs.
+    pub job: JobSpec,
+}
+
+/// A token bucket per API key: `burst` requests at once, refilled at
+/// `per_minute`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitConfig {
+    pub per_minute: u32,
+    pub burst: u32,
+}
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 500 * 1024 * 1024;
+pub const DEFAULT_MODEL_DIR: &str = "models/faster-whisper-tiny.en";
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            bind: DEFAULT_BIND
+                .parse()
+                .expect("the default bind address parses"),
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            rate_limit: RateLimitConfig {
+                per_minute: 60,
+                burst: 20,
+            },
+            allow_http_callbacks: false,
+            model_dir: Some(PathBuf::from(DEFAULT_MODEL_DIR)),
+            job: JobSpec::new(3, Duration::from_secs(30 * 60)),
+        }
+    }
+}
+
+/// A setting that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{var}={value:?} is not {expected}")]
+    Invalid {
+        var: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+}
+
+impl ConfigError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConfigError::Invalid { .. } => "config_invalid",
+        }
+    }
+
+    /// Always the operator's to fix; never worth retrying as is.
+    pub fn is_transient(&self) -> bool {
+        false
+    }
+}
+
+impl ApiConfig {
+    /// Reads the variables in the table on [`ApiConfig`]; an empty variable
+    /// counts as unset (except `CANDOR_WHISPER_MODEL`, where empty turns the
+    /// readiness check off).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// As [`ApiConfig::from_env`], with variables looked up by `var` (a
+    /// config file layered over the environment, or a test's map).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let defaults = ApiConfig::default();
+        let set = |name: &str| var(name).filter(|value| !value.trim().is_empty());
+        let model_dir = match var("CANDOR_WHISPER_MODEL") {
+            Some(dir) if dir.trim().is_empty() => None,
+            Some(dir) => Some(PathBuf::from(dir)),
+            None => defaults.model_dir,
+        };
+        let max_attempts: u32 = parse(
+            &set,
+            "CANDOR_JOB_MAX_ATTEMPTS",
+            "a whole number ≥ 1",
+            defaults.job.max_attempts,
+        )?;
+        if max_attempts == 0 {
+            return Err(ConfigError::Invalid {
+                var: "CANDOR_JOB_MAX_ATTEMPTS",
+                value: "0".into(),
+                expected: "a whole number ≥ 1",
+            });
+        }
+        let timeout_secs = parse(
+            &set,
+            "CANDOR_JOB_TIMEOUT",
+            "a number of seconds",
+            defaults.job.timeout.as_secs(),
+        )?;
+        Ok(ApiConfig {
+            bind: parse(&set, "CANDOR_BIND", "an address:port", defaults.bind)?,
+            max_upload_bytes: parse(
+                &set,
+                "MAX_UPLOAD_BYTES",
+                "a number of bytes",
+                defaults.max_upload_bytes,
+            )?,
+            rate_limit: RateLimitConfig {
+                per_minute: parse(
+                    &set,
+                    "CANDOR_RATE_LIMIT_PER_MINUTE",
+                    "a whole number",
+                    defaults.rate_limit.per_minute,
+                )?,
+                burst: parse(
+                    &set,
+                    "CANDOR_RATE_LIMIT_BURST",
+                    "a whole number",
+                    defaults.rate_limit.burst,
+                )?,
+            },
+            allow_http_callbacks: parse(
+                &set,
+                "CANDOR_ALLOW_HTTP_CALLBACKS",
+                "true or false",
+                defaults.allow_http_callbacks,
+            )?,
+            model_dir,
+            job: JobSpec::new(max_attempts, Duration::from_secs(timeout_secs)),
+        })
+    }
+}
+
+/// The variable's value parsed, or `default` when it is unset.
+fn parse<T: std::str::FromStr>(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    expected: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(value) => value.trim().parse().map_err(|_| ConfigError::Invalid {
+            var: name,
+            value,
+            expected,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<ApiConfig, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        ApiConfig::from_vars(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn unset_variables_give_the_defaults() {
+        assert_eq!(from(&[]).unwrap(), ApiConfig::default());
+        assert_eq!(ApiConfig::default().max_upload_bytes, 524_288_000);
+    }
+
+    #[test]
+    fn variables_override_the_defaults() {
+        let config = from(&[
+            ("CANDOR_BIND", "0.0.0.0:9000"),
+            ("MAX_UPLOAD_BYTES", "1024"),
+            ("CANDOR_RATE_LIMIT_PER_MINUTE", "120"),
+            ("CANDOR_RATE_LIMIT_BURST", "5"),
+            ("CANDOR_ALLOW_HTTP_CALLBACKS", "true"),
+            ("CANDOR_WHISPER_MODEL", "/models/base.en"),
+            ("CANDOR_JOB_MAX_ATTEMPTS", "5"),
+            ("CANDOR_JOB_TIMEOUT", "60"),
+        ])
+        .unwrap();
+        assert_eq!(config.bind.port(), 9000);
+        assert_eq!(config.max_upload_bytes, 1024);
+        assert_eq!(
+            config.rate_limit,
+            RateLimitConfig {
+                per_minute: 120,
+                burst: 5
+            }
+        );
+        assert!(config.allow_http_callbacks);
+        assert_eq!(config.model_dir, Some(PathBuf::from("/models/base.en")));
+        assert_eq!(config.job, JobSpec::new(5, Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn an_empty_model_dir_turns_the_readiness_check_off() {
+        assert_eq!(
+            from(&[("CANDOR_WHISPER_MODEL", "")]).unwrap().model_dir,
+            None
+        );
+    }
+
+    #[test]
+    fn unusable_values_name_the_variable() {
+        for (var, value) in [
+            ("CANDOR_BIND", "localhost"),
+            ("MAX_UPLOAD_BYTES", "-1"),
+            ("CANDOR_ALLOW_HTTP_CALLBACKS", "yes please"),
+            ("CANDOR_JOB_MAX_ATTEMPTS", "0"),
+        ] {
+            let error = from(&[(var, value)]).unwrap_err();
+            assert!(error.to_string().starts_with(var), "{error}");
+            assert_eq!(error.code(), "config_invalid");
+        }
+    }
+}

@@ -1,0 +1,721 @@
+//! `/api/v1/interviews`: submit (a key already in the store, or a streamed
+//! upload), list, status, feedback, delete. Every read and write goes
+//! through the caller's tenant: another tenant's interview is a 404.
+
+use axum::body::Body;
+use axum::extract::multipart::Field;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bytes::Bytes;
+use candor_db::{limits, Interview, InterviewId, JobId, NewInterview, Scope};
+use candor_store::{ObjectKey, StoreError};
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::sniff::{sniff, MediaKind, SNIFF_LEN};
+use crate::state::AppState;
+
+/// Largest JSON submission; the longest valid one is a few KiB.
+const JSON_BODY_LIMIT: usize = 64 * 1024;
+/// Room for the form's text fields and part headers on top of the file.
+const FORM_OVERHEAD: u64 = 64 * 1024;
+/// Longest text field of the form, in bytes (a question of
+/// [`limits::QUESTION`] characters of up to 4 bytes each).
+const MAX_TEXT_FIELD: usize = limits::QUESTION * 4;
+const DEFAULT_LIST_LIMIT: u32 = 50;
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(submit, list))
+        .routes(routes!(status, delete))
+        .routes(routes!(feedback))
+        // The submit handler limits its body itself: the upload limit is
+        // configuration, and JSON gets a far smaller one.
+        .layer(DefaultBodyLimit::disable())
+}
+
+/// Submit media already in object storage.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SubmitByKey {
+    /// The object's key, relative to the environment's prefix (or with it).
+    /// Keys under `interviews/` belong to the tenant that uploaded them.
+    media_key: String,
+    /// The interview question that was answered.
+    question: Option<String>,
+    /// Your reference for the candidate, to compare their takes.
+    candidate_ref: Option<String>,
+    /// Spoken language, e.g. `en`; omitted, it is detected.
+    language: Option<String>,
+    /// Where the outcome is POSTed: https (http only if the server allows).
+    callback_url: Option<String>,
+}
+
+/// Upload the media with the request (`multipart/form-data`): one `file`
+/// part, streamed to object storage, and the same text fields as the JSON
+/// form.
+#[derive(Debug, Default, ToSchema)]
+pub(crate) struct SubmitUpload {
+    /// The recording: MP4, MOV, M4A, WebM, MKV, MP3, WAV, Ogg or FLAC.
+    #[schema(value_type = String, format = Binary)]
+    file: Option<StoredMedia>,
+    question: Option<String>,
+    candidate_ref: Option<String>,
+    language: Option<String>,
+    callback_url: Option<String>,
+}
+
+/// The optional fields of a submission, in either form.
+#[derive(Debug, Default)]
+struct Details {
+    question: Option<String>,
+    candidate_ref: Option<String>,
+    language: Option<String>,
+    callback_url: Option<String>,
+}
+
+/// An object the interview will analyze.
+#[derive(Debug)]
+struct StoredMedia {
+    key: ObjectKey,
+    size: u64,
+    content_type: &'static str,
+}
+
+/// Where to follow an interview.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Links {
+    #[serde(rename = "self")]
+    this: String,
+    feedback: String,
+}
+
+impl Links {
+    fn of(id: &InterviewId) -> Self {
+        let this = format!("/api/v1/interviews/{id}");
+        Links {
+            feedback: format!("{this}/feedback"),
+            this,
+        }
+    }
+}
+
+/// The answer to a submission: the interview is queued.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Submitted {
+    #[schema(value_type = String)]
+    id: InterviewId,
+    #[schema(value_type = String)]
+    status: candor_db::InterviewStatus,
+    /// The analyze job (for the admin queue endpoints).
+    #[schema(value_type = i64)]
+    job_id: JobId,
+    links: Links,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct InterviewError {
+    code: String,
+    message: Option<String>,
+}
+
+/// An interview and where its analysis stands. Times are milliseconds
+/// since the Unix epoch.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct InterviewView {
+    #[schema(value_type = String)]
+    id: InterviewId,
+    /// pending, processing, completed, failed or cancelled.
+    #[schema(value_type = String)]
+    status: candor_db::InterviewStatus,
+    /// 0 to 1 while processing.
+    progress: f64,
+    /// Why the analysis failed, when it did.
+    error: Option<InterviewError>,
+    media_key: String,
+    media_size: i64,
+    content_type: String,
+    question: Option<String>,
+    candidate_ref: Option<String>,
+    language: Option<String>,
+    callback_url: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    links: Links,
+}
+
+impl From<Interview> for InterviewView {
+    fn from(interview: Interview) -> Self {
+        let error = interview.error_code.map(|code| InterviewError {
+            code,
+            message: interview.error_message,
+        });
+        InterviewView {
+            links: Links::of(&interview.id),
+            id: interview.id,
+            status: interview.status,
+            progress: interview.progress,
+            error,
+            media_key: interview.media_key,
+            media_size: interview.media_size,
+            content_type: interview.content_type,
+            question: interview.question,
+            candidate_ref: interview.candidate_ref,
+            language: interview.language,
+            callback_url: interview.callback_url,
+            created_at: interview.created_at,
+            updated_at: interview.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct InterviewList {
+    /// Newest first.
+    interviews: Vec<InterviewView>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
+    /// Only this candidate's interviews.
+    candidate_ref: Option<String>,
+    /// At most this many (default 50, at most 500).
+    limit: Option<u32>,
+}
+
+/// Submit an interview for analysis. Either JSON naming media already in
+/// object storage, or a multipart upload whose `file` part is streamed to
+/// storage (never buffered whole) after its first bytes are recognized as
+/// a media container. The interview and its analyze job are created
+/// together; workers start at once.
+#[utoipa::path(post, path = "/api/v1/interviews", tag = "interviews",
+    request_body(content(
+        (SubmitByKey = "application/json"),
+        (SubmitUpload = "multipart/form-data"),
+    )),
+    responses(
+        (status = 202, body = Submitted, description = "Queued"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 429, body = ErrorBody),
+    ),
+    security(("bearer" = []), ("api_key" = [])))]
+async fn submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    request: Request,
+) -> Result<Response, ApiError> {
+    caller.require(Scope::Submit)?;
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let submitted = if content_type.starts_with("application/json") {
+        submit_by_key(&state, &caller, request).await?
+    } else if content_type.starts_with("multipart/form-data") {
+        submit_upload(&state, &caller, request).await?
+    } else {
+        return Err(ApiError::UnsupportedMediaType(
+            "send application/json or multipart/form-data".into(),
+        ));
+    };
+    let location = submitted.links.this.clone();
+    Ok((
+        StatusCode::ACCEPTED,
+        [(header::LOCATION, location)],
+        Json(submitted),
+    )
+        .into_response())
+}
+
+async fn submit_by_key(
+    state: &AppState,
+    caller: &Caller,
+    request: Request,
+) -> Result<Submitted, ApiError> {
+    let body = axum::body::to_bytes(request.into_body(), JSON_BODY_LIMIT)
+        .await
+        .map_err(|_| ApiError::TooLarge {
+            max_bytes: JSON_BODY_LIMIT as u64,
+        })?;
+    let form: SubmitByKey = serde_json::from_slice(&body)
+        .map_err(|error| ApiError::bad_request("invalid_json", error.to_string()))?;
+    let details = Details {
+        question: form.question,
+        candidate_ref: form.candidate_ref,
+        language: form.language,
+        callback_url: form.callback_url,
+    };
+    details.validate(state.config.allow_http_callbacks)?;
+    let key = state.store.key(&form.media_key)?;
+    let uploads = "interviews/";
+    let own_uploads = format!("{uploads}{}/", caller.tenant());
+    if key.relative().starts_with(uploads) && !key.relative().starts_with(&own_uploads) {
+        return Err(ApiError::bad_request(
+            "invalid_media_key",
+            format!("keys under {uploads} must be under {own_uploads}"),
+        ));
+    }
+    let size = state.store.head(&key).await?.ok_or_else(|| {
+        ApiError::bad_request("media_not_found", "there is no object under media_key")
+    })?;
+    let content_type = MediaKind::from_key(key.as_str())
+        .map_or("application/octet-stream", |kind| kind.content_type);
+    let media = StoredMedia {
+        key,
+        size,
+        content_type,
+    };
+    create(state, caller, media, details).await
+}
+
+async fn submit_upload(
+    state: &AppState,
+    caller: &Caller,
+    request: Request,
+) -> Result<Submitted, ApiError> {
+    let max_bytes = state.config.max_upload_bytes;
+    let (parts, body) = request.into_parts();
+    let limit = usize::try_from(max_bytes.saturating_add(FORM_OVERHEAD)).unwrap_or(usize::MAX);
+    let body = Body::new(http_body_util::Limited::new(body, limit));
+    let multipart = Multipart::from_request(Request::from_parts(parts, body), state)
+        .await
+        .map_err(|rejection| ApiError::bad_request("invalid_multipart", rejection.body_text()))?;
+    let mut form = SubmitUpload::default();
+    let outcome = match read_form(state, caller, multipart, &mut form).await {
+        Ok(()) => match form.file.take() {
+            Some(media) => {
+                let details = Details {
+                    question: form.question,
+                    candidate_ref: form.candidate_ref,
+                    language: form.language,
+                    callback_url: form.callback_url,
+                };
+                let key = media.key.clone();
+                create_or_discard(state, caller, media, details)
+                    .await
+                    .map_err(|error| (error, Some(key)))
+            }
+            None => Err((
+                ApiError::bad_request("missing_file", "the form has no file part"),
+                None,
+            )),
+        },
+        Err(error) => Err((error, form.file.map(|media| media.key))),
+    };
+    match outcome {
+        Ok(submitted) => Ok(submitted),
+        Err((error, stored)) => {
+            if let Some(key) = stored {
+                discard(state, &key).await;
+            }
+            Err(error)
+        }
+    }
+}
+
+async fn create_or_discard(
+    state: &AppState,
+    caller: &Caller,
+    media: StoredMedia,
+    details: Details,
+) -> Result<Submitted, ApiError> {
+    details.validate(state.config.allow_http_callbacks)?;
+    create(state, caller, media, details).await
+}
+
+/// Removes an upload whose submission failed, so that a refused request
+/// leaves nothing behind.
+async fn discard(state: &AppState, key: &ObjectKey) {
+    if let Err(error) = state.store.delete(key).await {
+        tracing::error!(%error, key = %key, "an upload of a failed submission could not be deleted");
+    }
+}
+
+/// Reads the form's parts in order, streaming the file to the store when
+/// it comes; a file already stored is left in `form` for the caller to
+/// discard if anything fails.
+async fn read_form(
+    state: &AppState,
+    caller: &Caller,
+    mut multipart: Multipart,
+    form: &mut SubmitUpload,
+) -> Result<(), ApiError> {
+    let max_bytes = state.config.max_upload_bytes;
+    let multipart_error = |error| ApiError::from_multipart(error, max_bytes);
+    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let slot = match name.as_str() {
+            "file" => {
+                if form.file.is_some() {
+                    return Err(duplicate(&name));
+                }
+                form.file = Some(store_upload(state, caller.tenant(), field).await?);
+                continue;
+            }
+            "question" => &mut form.question,
+            "candidate_ref" => &mut form.candidate_ref,
+            "language" => &mut form.language,
+            "callback_url" => &mut form.callback_url,
+            _ => {
+                return Err(ApiError::bad_request(
+                    "unknown_field",
+                    format!("the form has an unknown part {name:?}"),
+                ))
+            }
+        };
+        if slot.is_some() {
+            return Err(duplicate(&name));
+        }
+        *slot = Some(read_text(field, &name, max_bytes).await?);
+    }
+    Ok(())
+}
+
+fn duplicate(name: &str) -> ApiError {
+    ApiError::bad_request(
+        "duplicate_field",
+        format!("the form has more than one {name:?} part"),
+    )
+}
+
+async fn read_text(mut field: Field<'_>, name: &str, max_bytes: u64) -> Result<String, ApiError> {
+    let mut text = Vec::new();
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|error| ApiError::from_multipart(error, max_bytes))?
+    {
+        if text.len() + chunk.len() > MAX_TEXT_FIELD {
+            return Err(ApiError::bad_request(
+                "invalid_field",
+                format!("{name} is longer than {MAX_TEXT_FIELD} bytes"),
+            ));
+        }
+        text.extend_from_slice(&chunk);
+    }
+    String::from_utf8(text)
+        .map_err(|_| ApiError::bad_request("invalid_field", format!("{name} is not UTF-8")))
+}
+
+/// Sniffs the first bytes, then streams the part to
+/// `interviews/<tenant>/<uuid>.<ext>` under the size limit. A refusal
+/// stores nothing.
+async fn store_upload(
+    state: &AppState,
+    tenant: &str,
+    mut field: Field<'_>,
+) -> Result<StoredMedia, ApiError> {
+    let max_bytes = state.config.max_upload_bytes;
+    let mut head: Vec<Bytes> = Vec::new();
+    let mut head_len = 0;
+    while head_len < SNIFF_LEN {
+        match field
+            .chunk()
+            .await
+            .map_err(|error| ApiError::from_multipart(error, max_bytes))?
+        {
+            Some(chunk) => {
+                head_len += chunk.len();
+                head.push(chunk);
+            }
+            None => break,
+        }
+    }
+    let first_bytes: Vec<u8> = head.iter().flatten().take(SNIFF_LEN).copied().collect();
+    let kind = sniff(&first_bytes).ok_or_else(|| {
+        ApiError::UnsupportedMediaType(
+            "the file is not a recognized recording (MP4, MOV, M4A, WebM, MKV, MP3, WAV, Ogg, FLAC)"
+                .into(),
+        )
+    })?;
+    let name = format!(
+        "interviews/{tenant}/{}.{}",
+        uuid::Uuid::new_v4(),
+        kind.extension
+    );
+    // The tenant comes from our own key table: a key it cannot form is ours
+    // to fix, not the client's.
+    let key = state
+        .store
+        .key(&name)
+        .map_err(|error| ApiError::Internal(error.to_string()))?;
+    let body = futures::stream::iter(head.into_iter().map(Ok)).chain(field);
+    let size = state
+        .store
+        .put_stream(&key, body, max_bytes)
+        .await
+        .map_err(|error| upload_error(error, max_bytes))?;
+    tracing::debug!(key = %key, size, "upload stored");
+    Ok(StoredMedia {
+        key,
+        size,
+        content_type: kind.content_type,
+    })
+}
+
+/// A failed upload; a failure of the multipart body (too large, cut off)
+/// is reported as such.
+fn upload_error(error: StoreError, max_bytes: u64) -> ApiError {
+    match error {
+        StoreError::Body { source, .. } => match source.downcast() {
+            Ok(multipart) => ApiError::from_multipart(*multipart, max_bytes),
+            Err(_) => ApiError::bad_request("upload_failed", "the upload body could not be read"),
+        },
+        other => other.into(),
+    }
+}
+
+/// Stores the interview and its job in one transaction, then wakes the
+/// workers.
+async fn create(
+    state: &AppState,
+    caller: &Caller,
+    media: StoredMedia,
+    details: Details,
+) -> Result<Submitted, ApiError> {
+    let new = NewInterview {
+        tenant: caller.tenant().to_owned(),
+        media_key: media.key.as_str().to_owned(),
+        media_size: i64::try_from(media.size).unwrap_or(i64::MAX),
+        content_type: media.content_type.to_owned(),
+        question: details.question,
+        candidate_ref: details.candidate_ref,
+        language: details.language,
+        callback_url: details.callback_url,
+    };
+    let (interview, job_id) = state.db.create_interview(new, &state.config.job).await?;
+    state.wake.notify_one();
+    tracing::Span::current().record("interview_id", interview.id.as_str());
+    tracing::info!(interview_id = %interview.id, %job_id, media_size = media.size, "interview submitted");
+    Ok(Submitted {
+        links: Links::of(&interview.id),
+        id: interview.id,
+        status: interview.status,
+        job_id,
+    })
+}
+
+impl Details {
+    fn validate(&self, allow_http_callbacks: bool) -> Result<(), ApiError> {
+        let lengths = [
+            ("question", &self.question, limits::QUESTION),
+            ("candidate_ref", &self.candidate_ref, limits::CANDIDATE_REF),
+            ("language", &self.language, limits::LANGUAGE),
+        ];
+        for (field, value, max) in lengths {
+            if value
+                .as_ref()
+                .is_some_and(|value| value.chars().count() > max)
+            {
+                return Err(ApiError::bad_request(
+                    "invalid_field",
+                    format!("{field} is longer than {max} characters"),
+                ));
+            }
+        }
+        if let Some(language) = &self.language {
+            let well_formed = !language.is_empty()
+                && language
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if !well_formed {
+                return Err(ApiError::bad_request(
+                    "invalid_field",
+                    "language must be a language tag such as en or pt-BR",
+                ));
+            }
+        }
+        if let Some(url) = &self.callback_url {
+            check_callback_url(url, allow_http_callbacks)?;
+        }
+        Ok(())
+    }
+}
+
+/// A callback URL must parse, be https (or http when allowed) and fit the
+/// column. Whether its host is private is checked at delivery, when the
+/// name is resolved, not here.
+fn check_callback_url(url: &str, allow_http: bool) -> Result<(), ApiError> {
+    let invalid = |reason: &str| {
+        ApiError::bad_request("invalid_callback_url", format!("callback_url {reason}"))
+    };
+    if url.chars().count() > limits::CALLBACK_URL {
+        return Err(invalid(&format!(
+            "is longer than {} characters",
+            limits::CALLBACK_URL
+        )));
+    }
+    let parsed =
+        url::Url::parse(url).map_err(|error| invalid(&format!("is not a URL ({error})")))?;
+    match parsed.scheme() {
+        "https" => {}
+        "http" if allow_http => {}
+        "http" => return Err(invalid("must use https")),
+        _ => return Err(invalid("must be an https URL")),
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("has no host"));
+    }
+    Ok(())
+}
+
+/// The tenant's interview `id`, recorded on the request's span.
+fn interview_id(id: &str) -> Result<InterviewId, ApiError> {
+    let id = InterviewId::parse(id).map_err(|_| ApiError::NotFound("interview"))?;
+    tracing::Span::current().record("interview_id", id.as_str());
+    Ok(id)
+}
+
+/// List the tenant's interviews, newest first.
+#[utoipa::path(get, path = "/api/v1/interviews", tag = "interviews", params(ListQuery),
+    responses((status = 200, body = InterviewList), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)),
+    security(("bearer" = []), ("api_key" = [])))]
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<InterviewList>, ApiError> {
+    caller.require(Scope::Read)?;
+    let interviews = state
+        .db
+        .list_interviews(
+            caller.tenant(),
+            query.candidate_ref.as_deref(),
+            query.limit.unwrap_or(DEFAULT_LIST_LIMIT),
+        )
+        .await?;
+    Ok(Json(InterviewList {
+        interviews: interviews.into_iter().map(InterviewView::from).collect(),
+    }))
+}
+
+/// An interview's status, progress and error.
+#[utoipa::path(get, path = "/api/v1/interviews/{id}", tag = "interviews",
+    params(("id" = String, Path, description = "The interview id")),
+    responses((status = 200, body = InterviewView), (status = 404, body = ErrorBody)),
+    security(("bearer" = []), ("api_key" = [])))]
+async fn status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<InterviewView>, ApiError> {
+    caller.require(Scope::Read)?;
+    let id = interview_id(&id)?;
+    let interview = state
+        .db
+        .interview(caller.tenant(), &id)
+        .await?
+        .ok_or(ApiError::NotFound("interview"))?;
+    Ok(Json(interview.into()))
+}
+
+/// The feedback report, as the analysis stored it. 409 (with the status)
+/// until the interview has completed.
+#[utoipa::path(get, path = "/api/v1/interviews/{id}/feedback", tag = "interviews",
+    params(("id" = String, Path, description = "The interview id")),
+    responses((status = 200, body = Object, description = "The report (see the report schema)"),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = []), ("api_key" = [])))]
+async fn feedback(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require(Scope::Read)?;
+    let id = interview_id(&id)?;
+    if let Some(feedback) = state.db.feedback(caller.tenant(), &id).await? {
+        return Ok((
+            [(header::CONTENT_TYPE, "application/json")],
+            feedback.report,
+        )
+            .into_response());
+    }
+    let interview = state
+        .db
+        .interview(caller.tenant(), &id)
+        .await?
+        .ok_or(ApiError::NotFound("interview"))?;
+    Err(ApiError::NotReady(interview.status))
+}
+
+/// Delete an interview: its media, feedback, jobs and row. A worker
+/// analyzing it stops at its next heartbeat.
+#[utoipa::path(delete, path = "/api/v1/interviews/{id}", tag = "interviews",
+    params(("id" = String, Path, description = "The interview id")),
+    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody)),
+    security(("bearer" = []), ("api_key" = [])))]
+async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require(Scope::Submit)?;
+    let id = interview_id(&id)?;
+    let interview = state
+        .db
+        .interview(caller.tenant(), &id)
+        .await?
+        .ok_or(ApiError::NotFound("interview"))?;
+    // The media goes first: if the rows' deletion then fails, the client
+    // retries and finds the interview still there, while the reverse order
+    // would leave an object that nothing refers to.
+    match state.store.key(&interview.media_key) {
+        Ok(key) => state.store.delete(&key).await?,
+        Err(error) => {
+            tracing::warn!(%error, "the interview's media key is not this environment's; media kept")
+        }
+    }
+    state
+        .db
+        .delete_interview(caller.tenant(), &id)
+        .await?
+        .ok_or(ApiError::NotFound("interview"))?;
+    tracing::info!(interview_id = %id, "interview deleted");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callback_urls_must_be_https_unless_http_is_allowed() {
+        assert!(check_callback_url("https://hooks.example.com/candor", false).is_ok());
+        assert!(check_callback_url("http://hooks.example.com/candor", true).is_ok());
+        for (url, allow_http) in [
+            ("http://hooks.example.com/candor", false),
+            ("ftp://hooks.example.com/", true),
+            ("not a url", true),
+            ("https://", false),
+            ("file:///etc/passwd", true),
+        ] {
+            let error = check_callback_url(url, allow_http).unwrap_err();
+            assert_eq!(error.code(), "invalid_callback_url", "{url}");
+        }
+        let long = format!("https://example.com/{}", "a".repeat(limits::CALLBACK_URL));
+        assert!(check_callback_url(&long, false).is_err());
+    }
+
+    #[test]
+    fn languages_are_tags() {
+        let details = |language: &str| Details {
+            language: Some(language.to_owned()),
+            ..Details::default()
+        };
+        assert!(details("en").validate(false).is_ok());
+        assert!(details("pt-BR").validate(false).is_ok());
+        assert!(details("").validate(false).is_err());
+        assert!(details("en; DROP").validate(false).is_err());
+    }
+}

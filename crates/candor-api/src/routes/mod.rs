@@ -1,0 +1,24 @@
+//! One router per resource, merged in [`api`]. Every handler carries a
+//! `#[utoipa::path]`, so the OpenAPI document lists exactly the routes that
+//! exist.
+
+pub(crate) mod docs;
+pub(crate) mod health;
+pub(crate) mod interviews;
+pub(crate) mod metrics;
+pub(crate) mod queue;
+pub(crate) mod stats;
+
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::state::AppState;
+
+/// Every documented route.
+pub(crate) fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(docs::base())
+        .merge(health::router())
+        .merge(interviews::router())
+        .merge(queue::router())
+        .merge(stats::router())
+        .merge(metrics::router())
+}

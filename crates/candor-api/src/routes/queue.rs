@@ -1,0 +1,226 @@
+//! `/api/v1/queue`: the queue's state for operators, and the admin actions
+//! retry and cancel. Jobs span every tenant, so all of it needs the admin
+//! scope.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use candor_db::{CancelOutcome, Job, JobId, JobState, QueueStats, Scope};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(status))
+        .routes(routes!(stats))
+        .routes(routes!(retry))
+        .routes(routes!(cancel))
+}
+
+/// Jobs of one kind in one state.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StateCount {
+    kind: String,
+    state: String,
+    count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct QueueStatus {
+    /// Every kind and state, zeros included.
+    counts: Vec<StateCount>,
+    /// Jobs by state, all kinds together.
+    pending: i64,
+    running: i64,
+    completed: i64,
+    failed: i64,
+    cancelled: i64,
+    /// How long the oldest due pending job has waited; null when none is due.
+    oldest_pending_age_ms: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct WorkerLoad {
+    worker: String,
+    running: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct QueueDetails {
+    #[serde(flatten)]
+    status: QueueStatus,
+    /// Pending jobs waiting out a backoff or delay.
+    scheduled: i64,
+    running_by_worker: Vec<WorkerLoad>,
+    /// Running jobs whose lease expired, awaiting the rescuer.
+    expired_leases: i64,
+    /// Expired leases rescued since the database was created.
+    rescues_total: i64,
+    /// This process's workers, when it runs any.
+    #[schema(value_type = Option<Object>)]
+    workers: Option<serde_json::Value>,
+}
+
+impl From<&QueueStats> for QueueStatus {
+    fn from(stats: &QueueStats) -> Self {
+        let total = |state| stats.count(None, state);
+        QueueStatus {
+            counts: stats
+                .counts
+                .iter()
+                .map(|count| StateCount {
+                    kind: count.kind.to_string(),
+                    state: count.state.to_string(),
+                    count: count.count,
+                })
+                .collect(),
+            pending: total(JobState::Pending),
+            running: total(JobState::Running),
+            completed: total(JobState::Completed),
+            failed: total(JobState::Failed),
+            cancelled: total(JobState::Cancelled),
+            oldest_pending_age_ms: stats.oldest_pending_age_ms,
+        }
+    }
+}
+
+/// A job as the admin endpoints show it. Times are milliseconds since the
+/// Unix epoch.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct JobView {
+    id: i64,
+    kind: String,
+    interview_id: String,
+    state: String,
+    attempt: i64,
+    max_attempts: i64,
+    run_at: i64,
+    cancel_requested: bool,
+    error_code: Option<String>,
+    created_at: i64,
+    finished_at: Option<i64>,
+}
+
+impl From<Job> for JobView {
+    fn from(job: Job) -> Self {
+        JobView {
+            id: job.id.0,
+            kind: job.kind.to_string(),
+            interview_id: job.interview_id.to_string(),
+            state: job.state.to_string(),
+            attempt: job.attempt,
+            max_attempts: job.max_attempts,
+            run_at: job.run_at,
+            cancel_requested: job.cancel_requested,
+            error_code: job.error_code,
+            created_at: job.created_at,
+            finished_at: job.finished_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Cancelled {
+    /// `cancelled` (it was pending), `requested` (its worker will stop) or
+    /// `already_finished`.
+    outcome: &'static str,
+    job: JobView,
+}
+
+/// Jobs by state and the age of the oldest due pending job.
+#[utoipa::path(get, path = "/api/v1/queue/status", tag = "queue",
+    responses((status = 200, body = QueueStatus), (status = 403, body = ErrorBody)),
+    security(("bearer" = []), ("api_key" = [])))]
+async fn status(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<QueueStatus>, ApiError> {
+    caller.require(Scope::Admin)?;
+    Ok(Json(QueueStatus::from(&state.db.queue_stats().await?)))
+}
+
+/// The status plus running jobs by worker, leases, rescues and this
+/// process's workers.
+#[utoipa::path(get, path = "/api/v1/queue/stats", tag = "queue",
+    responses((status = 200, body = QueueDetails), (status = 403, body = ErrorBody)),
+    security(("bearer" = []), ("api_key" = [])))]
+async fn stats(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<QueueDetails>, ApiError> {
+    caller.require(Scope::Admin)?;
+    let stats = state.db.queue_stats().await?;
+    Ok(Json(QueueDetails {
+        status: QueueStatus::from(&stats),
+        scheduled: stats.scheduled,
+        running_by_worker: stats
+            .running_by_worker
+            .iter()
+            .map(|load| WorkerLoad {
+                worker: load.worker.to_string(),
+                running: load.running,
+            })
+            .collect(),
+        expired_leases: stats.expired_leases,
+        rescues_total: stats.rescues_total,
+        workers: state.worker_snapshot(),
+    }))
+}
+
+/// Run a failed or cancelled job again, with fresh attempts, now.
+#[utoipa::path(post, path = "/api/v1/queue/jobs/{id}/retry", tag = "queue",
+    params(("id" = i64, Path, description = "The job id")),
+    responses((status = 200, body = JobView), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The job is pending, running or completed")),
+    security(("bearer" = []), ("api_key" = [])))]
+async fn retry(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<JobView>, ApiError> {
+    caller.require(Scope::Admin)?;
+    let id = JobId(id);
+    state.db.retry(id).await.map_err(not_found_as_job)?;
+    state.wake.notify_one();
+    tracing::info!(job_id = %id, "job retried by an admin");
+    Ok(Json(existing_job(&state, id).await?.into()))
+}
+
+/// Cancel a job: a pending one at once, a running one by asking its worker.
+#[utoipa::path(post, path = "/api/v1/queue/jobs/{id}/cancel", tag = "queue",
+    params(("id" = i64, Path, description = "The job id")),
+    responses((status = 200, body = Cancelled), (status = 404, body = ErrorBody)),
+    security(("bearer" = []), ("api_key" = [])))]
+async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Cancelled>, ApiError> {
+    caller.require(Scope::Admin)?;
+    let id = JobId(id);
+    let outcome = match state.db.cancel(id).await.map_err(not_found_as_job)? {
+        CancelOutcome::Cancelled => "cancelled",
+        CancelOutcome::Requested => "requested",
+        CancelOutcome::AlreadyFinished(_) => "already_finished",
+    };
+    tracing::info!(job_id = %id, outcome, "job cancel by an admin");
+    Ok(Json(Cancelled {
+        outcome,
+        job: existing_job(&state, id).await?.into(),
+    }))
+}
+
+fn not_found_as_job(error: candor_db::DbError) -> ApiError {
+    match error {
+        candor_db::DbError::NotFound(_) => ApiError::NotFound("job"),
+        other => other.into(),
+    }
+}
+
+async fn existing_job(state: &AppState, id: JobId) -> Result<Job, ApiError> {
+    state.db.job(id).await?.ok_or(ApiError::NotFound("job"))
+}

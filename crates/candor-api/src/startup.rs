@@ -1,0 +1,92 @@
+//! Builds the application: the routers, the layers every request passes
+//! through, and the listener.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::http::{HeaderName, Request};
+use axum::middleware;
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::routes;
+use crate::state::AppState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The API, bound and ready to serve.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    /// Binds `state.config.bind` (port 0 picks a free port, for tests).
+    pub async fn build(state: AppState) -> std::io::Result<Application> {
+        let listener = TcpListener::bind(state.config.bind).await?;
+        Ok(Application {
+            listener,
+            router: router(state),
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.local_addr().map_or(0, |addr| addr.port())
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting and lets the
+    /// requests in flight finish.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        tracing::info!(address = %self.local_addr()?, "API listening");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// The complete router: every route with its layers, `/openapi.json`,
+/// `/docs` and a JSON 404 for everything else.
+pub fn router(state: AppState) -> Router {
+    let (api, document) = routes::api().split_for_parts();
+    let http_metrics = state.http_metrics.clone();
+    api.merge(routes::docs::router(document))
+        // A route layer runs after routing, so it sees the route template.
+        .route_layer(middleware::from_fn_with_state(
+            http_metrics,
+            routes::metrics::track,
+        ))
+        .fallback(|| async { ApiError::NotFound("route") })
+        .with_state(state)
+        // Outermost last: the request id is set before the span is made
+        // and copied onto the response after everything else.
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let request_id = request
+                    .headers()
+                    .get(&REQUEST_ID)
+                    .and_then(|value| value.to_str().ok())
+                    .unwrap_or_default();
+                tracing::info_span!(
+                    "request",
+                    method = %request.method(),
+                    path = request.uri().path(),
+                    request_id,
+                    interview_id = tracing::field::Empty,
+                    api_key_id = tracing::field::Empty,
+                )
+            }),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}

@@ -1,0 +1,53 @@
+//! What every handler shares. Cheap to clone: all of it sits behind `Arc`s
+//! or is a handle on a pool.
+
+use std::sync::Arc;
+
+use candor_db::Db;
+use candor_store::MediaStore;
+use tokio::sync::Notify;
+
+use crate::config::ApiConfig;
+use crate::rate_limit::RateLimiter;
+use crate::routes::metrics::HttpMetrics;
+
+/// A snapshot of the in-process workers (busy slots, memory throttle…),
+/// shown by `/api/v1/queue/stats` and `/metrics`.
+pub type WorkerStatus = Arc<dyn Fn() -> serde_json::Value + Send + Sync>;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub store: MediaStore,
+    pub config: Arc<ApiConfig>,
+    /// Notified after every successful submit, so that in-process workers
+    /// claim the new job at once instead of at their next poll.
+    pub wake: Arc<Notify>,
+    /// `None` when this process runs no workers.
+    pub worker_status: Option<WorkerStatus>,
+    pub(crate) limiter: Arc<RateLimiter>,
+    pub(crate) http_metrics: Arc<HttpMetrics>,
+}
+
+impl AppState {
+    pub fn new(db: Db, store: MediaStore, config: ApiConfig, wake: Arc<Notify>) -> Self {
+        AppState {
+            db,
+            store,
+            limiter: Arc::new(RateLimiter::new(config.rate_limit)),
+            http_metrics: Arc::new(HttpMetrics::default()),
+            config: Arc::new(config),
+            wake,
+            worker_status: None,
+        }
+    }
+
+    pub fn with_worker_status(mut self, status: WorkerStatus) -> Self {
+        self.worker_status = Some(status);
+        self
+    }
+
+    pub(crate) fn worker_snapshot(&self) -> Option<serde_json::Value> {
+        self.worker_status.as_ref().map(|status| status())
+    }
+}

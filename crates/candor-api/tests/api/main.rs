@@ -1,0 +1,16 @@
+//! The API end to end: the real application on a loopback port, a real
+//! database (SQLite; MariaDB too for uploads and tenancy) and a real local
+//! object store.
+
+mod helpers;
+
+mod auth;
+mod docs;
+mod errors;
+mod feedback;
+mod health;
+mod metrics;
+mod queue;
+mod stats;
+mod submit;
+mod tenancy;

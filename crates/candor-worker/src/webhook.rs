@@ -1,0 +1,580 @@
+//! Webhook deliveries: when an analysis with a callback URL ends, a
+//! `webhook` job is enqueued and [`WebhookRunner`] POSTs the outcome:
+//!
+//! ```text
+//! POST <callback_url>
+//! Content-Type: application/json
+//! Candor-Timestamp: 1767225600
+//! Candor-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>
+//!
+//! {"event":"interview.completed","interview_id":"…","status":"completed","overall_score":73.5}
+//! ```
+//!
+//! A receiver checks the signature with [`verify`] and rejects old
+//! timestamps (replays). Any status outside 2xx fails the attempt, and the
+//! queue retries it with backoff.
+//!
+//! Targets are resolved before connecting and refused when any address is
+//! loopback, private, link-local, unique-local or otherwise not public
+//! (unless [`WebhookConfig::allow_private_webhooks`]); the request then goes
+//! to the address that was checked, so a DNS answer that changes in between
+//! cannot redirect it. Redirects are not followed and proxies not used.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use candor_db::{InterviewStatus, JobKind};
+use futures::future::BoxFuture;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use crate::config::ConfigError;
+use crate::runner::{JobContext, JobOutput, JobRunner, RunError};
+
+/// Settings of webhook deliveries.
+#[derive(Clone, PartialEq)]
+pub struct WebhookConfig {
+    /// The HMAC key (`WEBHOOK_SECRET`).
+    pub secret: String,
+    /// Allow targets on loopback and private networks
+    /// (`ALLOW_PRIVATE_WEBHOOKS`; for development and tests).
+    pub allow_private_webhooks: bool,
+    pub connect_timeout: Duration,
+    /// The whole request, response included.
+    pub request_timeout: Duration,
+}
+
+impl std::fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookConfig")
+            .field("secret", &"<redacted>")
+            .field("allow_private_webhooks", &self.allow_private_webhooks)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .finish()
+    }
+}
+
+impl WebhookConfig {
+    pub fn new(secret: impl Into<String>) -> Self {
+        WebhookConfig {
+            secret: secret.into(),
+            allow_private_webhooks: false,
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(15),
+        }
+    }
+
+    /// `WEBHOOK_SECRET` (required, not empty) and `ALLOW_PRIVATE_WEBHOOKS`
+    /// (`true`/`false`, default false).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let secret = lookup("WEBHOOK_SECRET")
+            .filter(|secret| !secret.is_empty())
+            .ok_or_else(|| ConfigError {
+                variable: "WEBHOOK_SECRET",
+                // Never echo a secret; it is only ever missing or empty here.
+                value: String::new(),
+                expected: "a non-empty secret to sign webhooks with",
+            })?;
+        let mut config = WebhookConfig::new(secret);
+        if let Some(value) = lookup("ALLOW_PRIVATE_WEBHOOKS") {
+            config.allow_private_webhooks = match value.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => {
+                    return Err(ConfigError {
+                        variable: "ALLOW_PRIVATE_WEBHOOKS",
+                        value,
+                        expected: "true or false",
+                    })
+                }
+            };
+        }
+        Ok(config)
+    }
+}
+
+/// Why a delivery failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    #[error("the webhook job carries no readable event: {0}")]
+    BadPayload(String),
+    #[error("the callback URL is not usable: {0}")]
+    BadUrl(String),
+    #[error("the callback host {host} resolves to {address}, which is not a public address")]
+    TargetForbidden { host: String, address: IpAddr },
+    #[error("the callback host could not be resolved: {0}")]
+    Dns(String),
+    #[error("the callback target could not be reached: {0}")]
+    Unreachable(String),
+    #[error("the callback target answered with HTTP status {0}")]
+    Status(u16),
+}
+
+impl WebhookError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            WebhookError::BadPayload(_) => "webhook_bad_payload",
+            WebhookError::BadUrl(_) => "webhook_bad_url",
+            WebhookError::TargetForbidden { .. } => "webhook_target_forbidden",
+            WebhookError::Dns(_) => "webhook_dns_failed",
+            WebhookError::Unreachable(_) => "webhook_unreachable",
+            WebhookError::Status(_) => "webhook_http_status",
+        }
+    }
+
+    /// Network trouble and error statuses may pass; a bad URL or a
+    /// forbidden target will not.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            WebhookError::Dns(_) | WebhookError::Unreachable(_) | WebhookError::Status(_)
+        )
+    }
+}
+
+/// What happened, stored as the webhook job's payload when the analysis
+/// ended (the interview may change later).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookEvent {
+    pub event: EventKind,
+    pub overall_score: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EventKind {
+    #[serde(rename = "interview.completed")]
+    Completed,
+    #[serde(rename = "interview.failed")]
+    Failed,
+}
+
+impl WebhookEvent {
+    pub(crate) fn new(status: InterviewStatus, overall_score: Option<f64>) -> Self {
+        let event = if status == InterviewStatus::Completed {
+            EventKind::Completed
+        } else {
+            EventKind::Failed
+        };
+        WebhookEvent {
+            event,
+            overall_score,
+        }
+    }
+
+    pub(crate) fn to_payload(&self) -> String {
+        // Plain data: serializing cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The body POSTed to the callback URL.
+#[derive(Debug, Serialize)]
+struct Body<'a> {
+    event: EventKind,
+    interview_id: &'a str,
+    status: &'static str,
+    overall_score: Option<f64>,
+}
+
+/// Delivers `webhook` jobs.
+#[derive(Debug, Clone)]
+pub struct WebhookRunner {
+    config: WebhookConfig,
+}
+
+impl WebhookRunner {
+    pub fn new(config: WebhookConfig) -> Self {
+        WebhookRunner { config }
+    }
+}
+
+impl JobRunner for WebhookRunner {
+    fn kind(&self) -> JobKind {
+        JobKind::Webhook
+    }
+
+    fn run(&self, job: JobContext) -> BoxFuture<'static, Result<JobOutput, RunError>> {
+        let config = self.config.clone();
+        Box::pin(async move {
+            let stop = job.stop().clone();
+            tokio::select! {
+                () = stop.cancelled() => Err(RunError::Stopped),
+                delivered = deliver(&config, &job) => delivered,
+            }
+        })
+    }
+}
+
+async fn deliver(config: &WebhookConfig, job: &JobContext) -> Result<JobOutput, RunError> {
+    let interview = job.interview().await?;
+    let Some(url) = interview.callback_url else {
+        tracing::info!(interview_id = %interview.id, "the interview has no callback URL any more");
+        return Ok(JobOutput::Done);
+    };
+    let event: WebhookEvent = serde_json::from_str(job.job.payload.as_deref().unwrap_or(""))
+        .map_err(|error| WebhookError::BadPayload(error.to_string()))?;
+    let body = serde_json::to_vec(&Body {
+        event: event.event,
+        interview_id: interview.id.as_str(),
+        status: match event.event {
+            EventKind::Completed => "completed",
+            EventKind::Failed => "failed",
+        },
+        overall_score: event.overall_score,
+    })
+    .map_err(|error| WebhookError::BadPayload(error.to_string()))?;
+    let target = resolve(&url, config.allow_private_webhooks).await?;
+
+    let mut client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .connect_timeout(config.connect_timeout)
+        .timeout(config.request_timeout);
+    if let Some((host, address)) = &target.pinned {
+        client = client.resolve(host, *address);
+    }
+    let client = client
+        .build()
+        .map_err(|error| WebhookError::Unreachable(error.to_string()))?;
+    let timestamp = unix_now();
+    let signature = sign(&config.secret, timestamp, &body);
+    let response = client
+        .post(target.url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header("Candor-Timestamp", timestamp.to_string())
+        .header("Candor-Signature", signature)
+        .body(body)
+        .send()
+        .await
+        .map_err(|error| WebhookError::Unreachable(error.to_string()))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(WebhookError::Status(status.as_u16()).into());
+    }
+    tracing::info!(interview_id = %interview.id, status = status.as_u16(), "webhook delivered");
+    Ok(JobOutput::Done)
+}
+
+/// Where a delivery goes: the URL, and for a host name the checked address
+/// the connection must use.
+#[derive(Debug)]
+struct Target {
+    url: reqwest::Url,
+    pinned: Option<(String, SocketAddr)>,
+}
+
+async fn resolve(url: &str, allow_private: bool) -> Result<Target, WebhookError> {
+    let url = reqwest::Url::parse(url).map_err(|error| WebhookError::BadUrl(error.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(WebhookError::BadUrl(format!(
+            "scheme {:?} is not http or https",
+            url.scheme()
+        )));
+    }
+    let host = url
+        .host_str()
+        .ok_or_else(|| WebhookError::BadUrl("no host".into()))?
+        .to_owned();
+    let port = url
+        .port_or_known_default()
+        .ok_or_else(|| WebhookError::BadUrl("no port".into()))?;
+    // An IPv6 literal comes bracketed.
+    let literal = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>();
+    let (addresses, pinned_host) = match literal {
+        Ok(ip) => (vec![SocketAddr::new(ip, port)], None),
+        Err(_) => {
+            let found = tokio::net::lookup_host((host.as_str(), port))
+                .await
+                .map_err(|error| WebhookError::Dns(format!("{host}: {error}")))?
+                .collect::<Vec<_>>();
+            (found, Some(host.clone()))
+        }
+    };
+    let Some(first) = addresses.first().copied() else {
+        return Err(WebhookError::Dns(format!("{host}: no addresses")));
+    };
+    if !allow_private {
+        // Every address must be public: the connection could go to any.
+        if let Some(bad) = addresses.iter().find(|address| !is_public(address.ip())) {
+            return Err(WebhookError::TargetForbidden {
+                host,
+                address: bad.ip(),
+            });
+        }
+    }
+    Ok(Target {
+        url,
+        pinned: pinned_host.map(|host| (host, first)),
+    })
+}
+
+/// False for addresses that reach this machine or a private network:
+/// loopback, private (RFC 1918), shared (CGNAT), link-local, unique-local,
+/// unspecified, multicast, broadcast, documentation and reserved ranges,
+/// and IPv4 addresses wrapped in IPv6 (mapped, NAT64) that are any of these.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => is_public_v6(v6),
+    }
+}
+
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, c, _] = ip.octets();
+    let reserved = a == 0                       // "this network"
+        || (a == 100 && (64..128).contains(&b)) // shared address space (CGNAT)
+        || (a == 192 && b == 0 && c == 0)       // IETF protocol assignments
+        || (a == 198 && (18..20).contains(&b))  // benchmarking
+        || a >= 240; // reserved, broadcast
+    !(reserved
+        || ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_multicast()
+        || ip.is_documentation())
+}
+
+fn is_public_v6(ip: Ipv6Addr) -> bool {
+    let first = ip.segments()[0];
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return is_public_v4(v4);
+    }
+    let nat64 = ip.segments()[..6] == [0x64, 0xff9b, 0, 0, 0, 0];
+    if nat64 {
+        let [.., a, b, c, d] = ip.octets();
+        return is_public_v4(Ipv4Addr::new(a, b, c, d));
+    }
+    let unique_local = first & 0xfe00 == 0xfc00;
+    let link_local = first & 0xffc0 == 0xfe80;
+    let site_local = first & 0xffc0 == 0xfec0;
+    let documentation = first == 0x2001 && ip.segments()[1] == 0x0db8;
+    !(ip.is_unspecified()
+        || ip.is_loopback()
+        || ip.is_multicast()
+        || unique_local
+        || link_local
+        || site_local
+        || documentation)
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
+        })
+}
+
+fn mac(secret: &str, timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
+    // HMAC takes keys of any length (long ones are hashed); this cannot fail.
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+        .expect("HMAC accepts keys of every length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    mac
+}
+
+/// The `Candor-Signature` header value for `body` sent at `timestamp` (Unix
+/// seconds): `v1=` and the hex HMAC-SHA256 of `"<timestamp>.<body>"`.
+pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    format!(
+        "v1={}",
+        hex::encode(mac(secret, timestamp, body).finalize().into_bytes())
+    )
+}
+
+/// For receivers: whether `header_sig` (one or more comma-separated `v1=`
+/// values, for secret rotation) signs `body` at `header_ts`, and `header_ts`
+/// is within `tolerance` of `now` (Unix seconds). Compares in constant time.
+pub fn verify(
+    secret: &str,
+    header_ts: &str,
+    header_sig: &str,
+    body: &[u8],
+    now: i64,
+    tolerance: Duration,
+) -> bool {
+    let Ok(timestamp) = header_ts.trim().parse::<i64>() else {
+        return false;
+    };
+    if now.abs_diff(timestamp) > tolerance.as_secs() {
+        return false;
+    }
+    header_sig
+        .split(',')
+        .filter_map(|part| part.trim().strip_prefix("v1="))
+        .filter_map(|hex_sig| hex::decode(hex_sig).ok())
+        .any(|sig| mac(secret, timestamp, body).verify_slice(&sig).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINUTE: Duration = Duration::from_secs(60);
+
+    #[test]
+    fn a_signature_verifies_only_for_its_secret_body_and_time() {
+        let body = br#"{"event":"interview.completed"}"#;
+        let signature = sign("s3cret", 1_700_000_000, body);
+        assert!(signature.starts_with("v1=") && signature.len() == 3 + 64);
+        assert!(verify(
+            "s3cret",
+            "1700000000",
+            &signature,
+            body,
+            1_700_000_030,
+            MINUTE
+        ));
+        let rotated = format!("v1=00ff, {signature}");
+        assert!(verify(
+            "s3cret",
+            "1700000000",
+            &rotated,
+            body,
+            1_700_000_000,
+            MINUTE
+        ));
+
+        assert!(!verify(
+            "other",
+            "1700000000",
+            &signature,
+            body,
+            1_700_000_000,
+            MINUTE
+        ));
+        assert!(!verify(
+            "s3cret",
+            "1700000000",
+            &signature,
+            b"{}",
+            1_700_000_000,
+            MINUTE
+        ));
+        assert!(!verify(
+            "s3cret",
+            "1700000001",
+            &signature,
+            body,
+            1_700_000_000,
+            MINUTE
+        ));
+        assert!(!verify(
+            "s3cret",
+            "1700000000",
+            &signature,
+            body,
+            1_700_000_061,
+            MINUTE
+        ));
+        assert!(!verify(
+            "s3cret",
+            "soon",
+            &signature,
+            body,
+            1_700_000_000,
+            MINUTE
+        ));
+        assert!(!verify(
+            "s3cret",
+            "1700000000",
+            "v1=zz",
+            body,
+            1_700_000_000,
+            MINUTE
+        ));
+    }
+
+    #[test]
+    fn the_signature_is_hmac_sha256_of_timestamp_dot_body() {
+        // Computed independently: printf '%s' '42.{}' | openssl dgst -sha256 -hmac key
+        assert_eq!(
+            sign("key", 42, b"{}"),
+            "v1=479f5fabf373d659ed01b17cee79df2e457070f7b1795243f56bb889e667bdf7"
+        );
+    }
+
+    #[test]
+    fn only_public_addresses_are_public() {
+        let private = [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "255.255.255.255",
+            "224.0.0.1",
+            "::1",
+            "::",
+            "fc00::1",
+            "fd12:3456::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "64:ff9b::a00:1",
+            "2001:db8::1",
+        ];
+        for address in private {
+            assert!(
+                !is_public(address.parse().unwrap()),
+                "{address} is not public"
+            );
+        }
+        for address in [
+            "93.184.216.34",
+            "8.8.8.8",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+        ] {
+            assert!(is_public(address.parse().unwrap()), "{address} is public");
+        }
+    }
+
+    #[tokio::test]
+    async fn targets_resolve_to_checked_addresses() {
+        let error = resolve("http://localhost:9/hook", false).await.unwrap_err();
+        assert_eq!(error.code(), "webhook_target_forbidden");
+        assert!(!error.is_retryable());
+        let error = resolve("http://[::1]:9/hook", false).await.unwrap_err();
+        assert_eq!(error.code(), "webhook_target_forbidden");
+        let target = resolve("http://localhost:9/hook", true).await.unwrap();
+        let (host, address) = target.pinned.unwrap();
+        assert_eq!(host, "localhost");
+        assert!(address.ip().is_loopback());
+        assert_eq!(address.port(), 9);
+        assert!(resolve("http://127.0.0.1/", true)
+            .await
+            .unwrap()
+            .pinned
+            .is_none());
+        let error = resolve("ftp://example.com/", true).await.unwrap_err();
+        assert_eq!(error.code(), "webhook_bad_url");
+    }
+
+    #[test]
+    fn the_secret_comes_from_the_environment_and_is_never_shown() {
+        let config = WebhookConfig::from_lookup(|name| match name {
+            "WEBHOOK_SECRET" => Some("hunter2".into()),
+            "ALLOW_PRIVATE_WEBHOOKS" => Some("true".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert!(config.allow_private_webhooks);
+        assert!(!format!("{config:?}").contains("hunter2"));
+        let missing = WebhookConfig::from_lookup(|_| None).unwrap_err();
+        assert_eq!(missing.variable, "WEBHOOK_SECRET");
+    }
+}

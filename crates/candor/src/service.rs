@@ -1,0 +1,233 @@
+//! `candor serve` (the HTTP API and workers in one process), `candor worker`
+//! (workers only, for more machines on the same database and bucket) and
+//! `candor keys create`. Everything is configured from the environment
+//! (README "Running the service"); the analysis of each job runs in a
+//! `candor job-run` child process (`job.rs`).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use candor_api::{ApiConfig, AppState, Application};
+use candor_db::{Db, DbOptions, NewApiKey, Scope};
+use candor_store::{MediaStore, StoreConfig};
+use candor_worker::{
+    ChildRunner, WebhookConfig, WebhookRunner, WorkerConfig, WorkerHandle, WorkerPool,
+};
+use tokio::sync::Notify;
+
+use crate::failure::Failure;
+
+/// A SQLite file in the working directory: the service runs with no set-up.
+const DEFAULT_DATABASE_URL: &str = "sqlite://data/candor.db?mode=rwc";
+
+/// Which parts of the service this process runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    ApiAndWorkers,
+    WorkersOnly,
+}
+
+pub fn run(role: Role, bind: Option<String>, model_dir: &Path) -> Result<(), Failure> {
+    runtime()?.block_on(serve(role, bind, model_dir))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::internal(format!("cannot start the async runtime: {e}")))
+}
+
+async fn serve(role: Role, bind: Option<String>, model_dir: &Path) -> Result<(), Failure> {
+    let db = connect().await?;
+    let store = MediaStore::open(&StoreConfig::from_env().map_err(config_failure)?)
+        .map_err(config_failure)?;
+    let wake = Arc::new(Notify::new());
+    let workers = start_workers(&db, model_dir, &wake)?;
+
+    let shutdown = shutdown_signal();
+    if role == Role::ApiAndWorkers {
+        let mut config = ApiConfig::from_env().map_err(config_failure)?;
+        if let Some(bind) = bind {
+            config.bind = bind
+                .parse()
+                .map_err(|e| Failure::bad_input(format!("--bind {bind}: {e}"), BIND_HINT))?;
+        }
+        config.model_dir = Some(model_dir.to_path_buf());
+        let analysis = workers.analysis.clone();
+        let state = AppState::new(db.clone(), store, config, wake).with_worker_status(Arc::new(
+            move || serde_json::to_value(analysis.status()).unwrap_or_default(),
+        ));
+        let app = Application::build(state)
+            .await
+            .map_err(|e| Failure::bad_input(format!("cannot listen: {e}"), BIND_HINT))?;
+        // Tests and scripts bind port 0 and read the address from here.
+        println!(
+            "listening on http://{}",
+            app.local_addr().map_err(io_failure)?
+        );
+        tracing::info!(address = %app.local_addr().map_err(io_failure)?, "API listening");
+        app.run_until(shutdown).await.map_err(io_failure)?;
+    } else {
+        println!("worker running");
+        shutdown.await;
+    }
+    tracing::info!("shutting down: no new jobs; running jobs get the grace period");
+    workers.shutdown().await;
+    db.close().await;
+    Ok(())
+}
+
+const BIND_HINT: &str = "give an address like 127.0.0.1:8080 (CANDOR_BIND or --bind)";
+
+/// The analysis pool and the webhook pool of this process.
+struct Workers {
+    analysis: Arc<WorkerHandle>,
+    webhooks: WorkerHandle,
+    grace: Duration,
+}
+
+impl Workers {
+    async fn shutdown(self) {
+        let analysis = Arc::try_unwrap(self.analysis)
+            .unwrap_or_else(|_| unreachable!("the API has stopped and dropped its status handle"));
+        tokio::join!(
+            analysis.shutdown(self.grace),
+            self.webhooks.shutdown(self.grace)
+        );
+    }
+}
+
+fn start_workers(db: &Db, model_dir: &Path, wake: &Arc<Notify>) -> Result<Workers, Failure> {
+    let config = WorkerConfig::from_env().map_err(config_failure)?;
+    let program = std::env::current_exe()
+        .map_err(|e| Failure::internal(format!("cannot find the candor binary: {e}")))?;
+    let child = ChildRunner {
+        program,
+        args: vec![
+            OsString::from("job-run"),
+            OsString::from("--model"),
+            model_dir.as_os_str().to_owned(),
+        ],
+        env: Vec::new(),
+    };
+    let webhook = WebhookRunner::new(webhook_config()?);
+    let grace = config.shutdown_grace;
+    Ok(Workers {
+        analysis: Arc::new(WorkerPool::start(
+            db.clone(),
+            config.clone(),
+            Arc::new(child),
+            wake.clone(),
+        )),
+        webhooks: WorkerPool::start(db.clone(), config, Arc::new(webhook), wake.clone()),
+        grace,
+    })
+}
+
+/// Signs webhooks with `WEBHOOK_SECRET`. Staging and production refuse to
+/// start without one; development falls back to a fixed, published secret
+/// (with a warning) so that the service runs with no set-up.
+fn webhook_config() -> Result<WebhookConfig, Failure> {
+    const DEVELOPMENT_SECRET: &str = "candor-development-secret";
+    let development =
+        std::env::var("ENVIRONMENT").map_or(true, |e| e.trim().eq_ignore_ascii_case("development"));
+    let secret_missing = std::env::var("WEBHOOK_SECRET").map_or(true, |s| s.is_empty());
+    if development && secret_missing {
+        tracing::warn!(
+            "WEBHOOK_SECRET is not set: webhooks are signed with the development secret"
+        );
+    }
+    WebhookConfig::from_lookup(|name| match std::env::var(name) {
+        Err(_) if name == "WEBHOOK_SECRET" && development => Some(DEVELOPMENT_SECRET.to_owned()),
+        value => value.ok(),
+    })
+    .map_err(config_failure)
+}
+
+async fn connect() -> Result<Db, Failure> {
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .and_then(|p| p.split('?').next())
+    {
+        if let Some(dir) = Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Failure::bad_input(
+                    format!("cannot create {}: {e}", dir.display()),
+                    "set DATABASE_URL to a writable place",
+                )
+            })?;
+        }
+    }
+    Db::connect(&url, &DbOptions::default()).await.map_err(|e| {
+        Failure::bad_input(
+            format!("cannot open the database: {e}"),
+            "check DATABASE_URL (sqlite://FILE?mode=rwc or mysql://USER:PASSWORD@HOST/DB)",
+        )
+    })
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = terminate => {},
+        _ = tokio::signal::ctrl_c() => {},
+    }
+}
+
+/// `candor keys create`: stores a new key's hash and prints the key, once.
+pub fn create_key(tenant: &str, name: &str, scopes: &[Scope]) -> Result<(), Failure> {
+    runtime()?.block_on(async {
+        let db = connect().await?;
+        let (key, hash) = candor_api::auth::generate_key();
+        db.insert_api_key(&NewApiKey {
+            tenant: tenant.to_owned(),
+            name: name.to_owned(),
+            key_hash: hash,
+            scopes: scopes.to_vec(),
+        })
+        .await
+        .map_err(|e| Failure::bad_input(format!("cannot store the key: {e}"), KEY_HINT))?;
+        db.close().await;
+        println!("{key}");
+        Ok(())
+    })
+}
+
+const KEY_HINT: &str = "tenant and name must be short (≤ 128 and 255 characters)";
+
+fn config_failure(error: impl std::fmt::Display) -> Failure {
+    Failure::bad_input(
+        error.to_string(),
+        "see README \"Running the service\" for the environment variables",
+    )
+}
+
+fn io_failure(error: std::io::Error) -> Failure {
+    Failure::internal(error.to_string())
+}
+
+/// The model directory for the service: `--model`, `CANDOR_WHISPER_MODEL`
+/// or the one `scripts/setup.sh` installs, made absolute so that children
+/// started from elsewhere find it too.
+pub fn absolute_model_dir(model: Option<PathBuf>) -> PathBuf {
+    let dir = model.unwrap_or_else(crate::analyze::default_model_dir);
+    std::path::absolute(&dir).unwrap_or(dir)
+}
