@@ -16,8 +16,8 @@ use candor_db::JobSpec;
 /// | `CANDOR_RATE_LIMIT_BURST` | requests a key may make at once | 20 |
 /// | `CANDOR_ALLOW_HTTP_CALLBACKS` | accept `http://` callback URLs (`true`/`false`) | `false` |
 /// | `CANDOR_WHISPER_MODEL` | model directory that readiness checks for `model.bin`; empty skips the check | `models/faster-whisper-tiny.en` |
-/// | `CANDOR_JOB_MAX_ATTEMPTS` | attempts of a new analyze job | 3 |
-/// | `CANDOR_JOB_TIMEOUT` | seconds one attempt may run | 1800 |
+/// | `JOB_MAX_ATTEMPTS` | attempts of a new analyze job | 3 |
+/// | `JOB_TIMEOUT` | seconds one attempt may run | 1800 |
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiConfig {
     pub bind: SocketAddr,
@@ -105,20 +105,20 @@ impl ApiConfig {
         };
         let max_attempts: u32 = parse(
             &set,
-            "CANDOR_JOB_MAX_ATTEMPTS",
+            "JOB_MAX_ATTEMPTS",
             "a whole number ≥ 1",
             defaults.job.max_attempts,
         )?;
         if max_attempts == 0 {
             return Err(ConfigError::Invalid {
-                var: "CANDOR_JOB_MAX_ATTEMPTS",
+                var: "JOB_MAX_ATTEMPTS",
                 value: "0".into(),
                 expected: "a whole number ≥ 1",
             });
         }
         let timeout_secs = parse(
             &set,
-            "CANDOR_JOB_TIMEOUT",
+            "JOB_TIMEOUT",
             "a number of seconds",
             defaults.job.timeout.as_secs(),
         )?;
@@ -202,8 +202,8 @@ mod tests {
             ("CANDOR_RATE_LIMIT_BURST", "5"),
             ("CANDOR_ALLOW_HTTP_CALLBACKS", "true"),
             ("CANDOR_WHISPER_MODEL", "/models/base.en"),
-            ("CANDOR_JOB_MAX_ATTEMPTS", "5"),
-            ("CANDOR_JOB_TIMEOUT", "60"),
+            ("JOB_MAX_ATTEMPTS", "5"),
+            ("JOB_TIMEOUT", "60"),
         ])
         .unwrap();
         assert_eq!(config.bind.port(), 9000);
@@ -234,7 +234,7 @@ mod tests {
             ("CANDOR_BIND", "localhost"),
             ("MAX_UPLOAD_BYTES", "-1"),
             ("CANDOR_ALLOW_HTTP_CALLBACKS", "yes please"),
-            ("CANDOR_JOB_MAX_ATTEMPTS", "0"),
+            ("JOB_MAX_ATTEMPTS", "0"),
         ] {
             let error = from(&[(var, value)]).unwrap_err();
             assert!(error.to_string().starts_with(var), "{error}");

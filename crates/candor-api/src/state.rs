@@ -47,6 +47,16 @@ impl AppState {
         self
     }
 
+    /// Tells the in-process workers that a job is due. Every pool of the
+    /// process (analyses, webhooks) waits on the same `Notify`:
+    /// `notify_waiters` reaches all that are waiting now, and the permit of
+    /// `notify_one` the next one that is busy claiming; `notify_one` alone
+    /// woke the webhook pool and left analyses to the 30-s safety poll.
+    pub(crate) fn wake_workers(&self) {
+        self.wake.notify_waiters();
+        self.wake.notify_one();
+    }
+
     pub(crate) fn worker_snapshot(&self) -> Option<serde_json::Value> {
         self.worker_status.as_ref().map(|status| status())
     }

@@ -23,7 +23,8 @@ pub struct WorkerConfig {
     /// two heartbeats may fail before the lease runs out).
     pub heartbeat_interval: Duration,
     /// Timeout of a job whose row carries none (`JOB_TIMEOUT`, seconds,
-    /// default 900). Jobs are created with their own timeout, which wins.
+    /// default 1800). The API stores the same variable's value in each job
+    /// it creates, and the row's value wins.
     pub job_timeout: Duration,
     pub retry_policy: RetryPolicy,
     /// How long [`WorkerHandle::shutdown`](crate::WorkerHandle::shutdown)
@@ -110,7 +111,7 @@ impl WorkerConfig {
             queue_check_interval: Duration::from_secs(30),
             lease,
             heartbeat_interval: lease / 3,
-            job_timeout: Duration::from_secs(900),
+            job_timeout: Duration::from_secs(1800),
             retry_policy: RetryPolicy::default(),
             shutdown_grace: Duration::from_secs(30),
             rescue_interval: Duration::from_secs(30),

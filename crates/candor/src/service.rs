@@ -56,9 +56,15 @@ async fn serve(role: Role, bind: Option<String>, model_dir: &Path) -> Result<(),
                 .map_err(|e| Failure::bad_input(format!("--bind {bind}: {e}"), BIND_HINT))?;
         }
         config.model_dir = Some(model_dir.to_path_buf());
-        let analysis = workers.analysis.clone();
+        // Weak: the pool must be ours alone again to shut it down.
+        let analysis = Arc::downgrade(&workers.analysis);
         let state = AppState::new(db.clone(), store, config, wake).with_worker_status(Arc::new(
-            move || serde_json::to_value(analysis.status()).unwrap_or_default(),
+            move || {
+                analysis
+                    .upgrade()
+                    .and_then(|pool| serde_json::to_value(pool.status()).ok())
+                    .unwrap_or_default()
+            },
         ));
         let app = Application::build(state)
             .await
@@ -91,8 +97,17 @@ struct Workers {
 
 impl Workers {
     async fn shutdown(self) {
-        let analysis = Arc::try_unwrap(self.analysis)
-            .unwrap_or_else(|_| unreachable!("the API has stopped and dropped its status handle"));
+        let mut analysis = self.analysis;
+        // A status request may still hold the pool for an instant.
+        let analysis = loop {
+            match Arc::try_unwrap(analysis) {
+                Ok(pool) => break pool,
+                Err(shared) => {
+                    analysis = shared;
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            }
+        };
         tokio::join!(
             analysis.shutdown(self.grace),
             self.webhooks.shutdown(self.grace)

@@ -494,7 +494,7 @@ async fn create(
         callback_url: details.callback_url,
     };
     let (interview, job_id) = state.db.create_interview(new, &state.config.job).await?;
-    state.wake.notify_one();
+    state.wake_workers();
     tracing::Span::current().record("interview_id", interview.id.as_str());
     tracing::info!(interview_id = %interview.id, %job_id, media_size = media.size, "interview submitted");
     Ok(Submitted {

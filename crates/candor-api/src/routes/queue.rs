@@ -185,7 +185,7 @@ async fn retry(
     caller.require(Scope::Admin)?;
     let id = JobId(id);
     state.db.retry(id).await.map_err(not_found_as_job)?;
-    state.wake.notify_one();
+    state.wake_workers();
     tracing::info!(job_id = %id, "job retried by an admin");
     Ok(Json(existing_job(&state, id).await?.into()))
 }

@@ -68,6 +68,13 @@ fn an_uploaded_interview_is_analysed_and_a_signed_webhook_reports_it() {
         i["status"] != "pending" && i["status"] != "processing"
     });
     assert_eq!(done["status"], "completed", "{done}\n{}", service.logs());
+    // Woken by the submit, not by the 30-s safety poll.
+    let job = stack.job(submitted["job_id"].as_i64().unwrap());
+    let waited_ms = job.started_at.unwrap() - job.created_at;
+    assert!(
+        waited_ms < 1000,
+        "the job waited {waited_ms} ms for a worker"
+    );
 
     let (status, report) = client.get(&format!("/api/v1/interviews/{id}/feedback"));
     assert_eq!(status, 200);
