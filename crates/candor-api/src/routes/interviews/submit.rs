@@ -1,25 +1,26 @@
-//! `/api/v1/interviews`: submit (a key already in the store, or a streamed
-//! upload), list, status, feedback, delete. Every read and write goes
-//! through the caller's tenant: another tenant's interview is a 404.
+//! `POST /api/v1/interviews`: JSON naming media already in the store, or a
+//! multipart upload streamed to the store after its first bytes are
+//! recognized as media. A refused submission leaves nothing stored.
 
 use axum::body::Body;
 use axum::extract::multipart::Field;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
-use candor_db::{limits, Interview, InterviewId, JobId, NewInterview, Scope};
+use candor_db::{limits, InterviewId, JobId, NewInterview, Scope};
 use candor_store::{ObjectKey, StoreError};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::sniff::{sniff, MediaKind, SNIFF_LEN};
 use crate::state::AppState;
+
+use super::Links;
 
 /// Largest JSON submission; the longest valid one is a few KiB.
 const JSON_BODY_LIMIT: usize = 64 * 1024;
@@ -28,18 +29,6 @@ const FORM_OVERHEAD: u64 = 64 * 1024;
 /// Longest text field of the form, in bytes (a question of
 /// [`limits::QUESTION`] characters of up to 4 bytes each).
 const MAX_TEXT_FIELD: usize = limits::QUESTION * 4;
-const DEFAULT_LIST_LIMIT: u32 = 50;
-
-pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(submit, list))
-        .routes(routes!(status, delete))
-        .routes(routes!(feedback))
-        // The submit handler limits its body itself: the upload limit is
-        // configuration, and JSON gets a far smaller one.
-        .layer(DefaultBodyLimit::disable())
-}
-
 /// Submit media already in object storage.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -88,24 +77,6 @@ struct StoredMedia {
     content_type: &'static str,
 }
 
-/// Where to follow an interview.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct Links {
-    #[serde(rename = "self")]
-    this: String,
-    feedback: String,
-}
-
-impl Links {
-    fn of(id: &InterviewId) -> Self {
-        let this = format!("/api/v1/interviews/{id}");
-        Links {
-            feedback: format!("{this}/feedback"),
-            this,
-        }
-    }
-}
-
 /// The answer to a submission: the interview is queued.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Submitted {
@@ -117,77 +88,6 @@ pub(crate) struct Submitted {
     #[schema(value_type = i64)]
     job_id: JobId,
     links: Links,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct InterviewError {
-    code: String,
-    message: Option<String>,
-}
-
-/// An interview and where its analysis stands. Times are milliseconds
-/// since the Unix epoch.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct InterviewView {
-    #[schema(value_type = String)]
-    id: InterviewId,
-    /// pending, processing, completed, failed or cancelled.
-    #[schema(value_type = String)]
-    status: candor_db::InterviewStatus,
-    /// 0 to 1 while processing.
-    progress: f64,
-    /// Why the analysis failed, when it did.
-    error: Option<InterviewError>,
-    media_key: String,
-    media_size: i64,
-    content_type: String,
-    question: Option<String>,
-    candidate_ref: Option<String>,
-    language: Option<String>,
-    callback_url: Option<String>,
-    created_at: i64,
-    updated_at: i64,
-    links: Links,
-}
-
-impl From<Interview> for InterviewView {
-    fn from(interview: Interview) -> Self {
-        let error = interview.error_code.map(|code| InterviewError {
-            code,
-            message: interview.error_message,
-        });
-        InterviewView {
-            links: Links::of(&interview.id),
-            id: interview.id,
-            status: interview.status,
-            progress: interview.progress,
-            error,
-            media_key: interview.media_key,
-            media_size: interview.media_size,
-            content_type: interview.content_type,
-            question: interview.question,
-            candidate_ref: interview.candidate_ref,
-            language: interview.language,
-            callback_url: interview.callback_url,
-            created_at: interview.created_at,
-            updated_at: interview.updated_at,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct InterviewList {
-    /// Newest first.
-    interviews: Vec<InterviewView>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(crate) struct ListQuery {
-    /// Only this candidate's interviews.
-    candidate_ref: Option<String>,
-    /// At most this many (default 50, at most 500).
-    limit: Option<u32>,
 }
 
 /// Submit an interview for analysis. Either JSON naming media already in
@@ -207,7 +107,7 @@ pub(crate) struct ListQuery {
         (status = 415, body = ErrorBody), (status = 429, body = ErrorBody),
     ),
     security(("bearer" = []), ("api_key" = [])))]
-async fn submit(
+pub(super) async fn submit(
     State(state): State<AppState>,
     caller: Caller,
     request: Request,
@@ -567,122 +467,6 @@ fn check_callback_url(url: &str, allow_http: bool) -> Result<(), ApiError> {
         return Err(invalid("has no host"));
     }
     Ok(())
-}
-
-/// The tenant's interview `id`, recorded on the request's span.
-fn interview_id(id: &str) -> Result<InterviewId, ApiError> {
-    let id = InterviewId::parse(id).map_err(|_| ApiError::NotFound("interview"))?;
-    tracing::Span::current().record("interview_id", id.as_str());
-    Ok(id)
-}
-
-/// List the tenant's interviews, newest first.
-#[utoipa::path(get, path = "/api/v1/interviews", tag = "interviews", params(ListQuery),
-    responses((status = 200, body = InterviewList), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody)),
-    security(("bearer" = []), ("api_key" = [])))]
-async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(query): Query<ListQuery>,
-) -> Result<Json<InterviewList>, ApiError> {
-    caller.require(Scope::Read)?;
-    let interviews = state
-        .db
-        .list_interviews(
-            caller.tenant(),
-            query.candidate_ref.as_deref(),
-            query.limit.unwrap_or(DEFAULT_LIST_LIMIT),
-        )
-        .await?;
-    Ok(Json(InterviewList {
-        interviews: interviews.into_iter().map(InterviewView::from).collect(),
-    }))
-}
-
-/// An interview's status, progress and error.
-#[utoipa::path(get, path = "/api/v1/interviews/{id}", tag = "interviews",
-    params(("id" = String, Path, description = "The interview id")),
-    responses((status = 200, body = InterviewView), (status = 404, body = ErrorBody)),
-    security(("bearer" = []), ("api_key" = [])))]
-async fn status(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<Json<InterviewView>, ApiError> {
-    caller.require(Scope::Read)?;
-    let id = interview_id(&id)?;
-    let interview = state
-        .db
-        .interview(caller.tenant(), &id)
-        .await?
-        .ok_or(ApiError::NotFound("interview"))?;
-    Ok(Json(interview.into()))
-}
-
-/// The feedback report, as the analysis stored it. 409 (with the status)
-/// until the interview has completed.
-#[utoipa::path(get, path = "/api/v1/interviews/{id}/feedback", tag = "interviews",
-    params(("id" = String, Path, description = "The interview id")),
-    responses((status = 200, body = Object, description = "The report (see the report schema)"),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
-    security(("bearer" = []), ("api_key" = [])))]
-async fn feedback(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    caller.require(Scope::Read)?;
-    let id = interview_id(&id)?;
-    if let Some(feedback) = state.db.feedback(caller.tenant(), &id).await? {
-        return Ok((
-            [(header::CONTENT_TYPE, "application/json")],
-            feedback.report,
-        )
-            .into_response());
-    }
-    let interview = state
-        .db
-        .interview(caller.tenant(), &id)
-        .await?
-        .ok_or(ApiError::NotFound("interview"))?;
-    Err(ApiError::NotReady(interview.status))
-}
-
-/// Delete an interview: its media, feedback, jobs and row. A worker
-/// analyzing it stops at its next heartbeat.
-#[utoipa::path(delete, path = "/api/v1/interviews/{id}", tag = "interviews",
-    params(("id" = String, Path, description = "The interview id")),
-    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody)),
-    security(("bearer" = []), ("api_key" = [])))]
-async fn delete(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    caller.require(Scope::Submit)?;
-    let id = interview_id(&id)?;
-    let interview = state
-        .db
-        .interview(caller.tenant(), &id)
-        .await?
-        .ok_or(ApiError::NotFound("interview"))?;
-    // The media goes first: if the rows' deletion then fails, the client
-    // retries and finds the interview still there, while the reverse order
-    // would leave an object that nothing refers to.
-    match state.store.key(&interview.media_key) {
-        Ok(key) => state.store.delete(&key).await?,
-        Err(error) => {
-            tracing::warn!(%error, "the interview's media key is not this environment's; media kept")
-        }
-    }
-    state
-        .db
-        .delete_interview(caller.tenant(), &id)
-        .await?
-        .ok_or(ApiError::NotFound("interview"))?;
-    tracing::info!(interview_id = %id, "interview deleted");
-    Ok(StatusCode::NO_CONTENT)
 }
 
 #[cfg(test)]

@@ -1,0 +1,234 @@
+//! `/api/v1/interviews`: submit (`submit.rs`: a key already in the store,
+//! or a streamed upload), list, status, feedback, delete. Every read and
+//! write goes through the caller's tenant: another tenant's interview is a
+//! 404.
+
+mod submit;
+
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use candor_db::{Interview, InterviewId, Scope};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+
+const DEFAULT_LIST_LIMIT: u32 = 50;
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(submit::submit, list))
+        .routes(routes!(status, delete))
+        .routes(routes!(feedback))
+        // The submit handler limits its body itself: the upload limit is
+        // configuration, and JSON gets a far smaller one.
+        .layer(DefaultBodyLimit::disable())
+}
+
+/// Where to follow an interview.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Links {
+    #[serde(rename = "self")]
+    this: String,
+    feedback: String,
+}
+
+impl Links {
+    fn of(id: &InterviewId) -> Self {
+        let this = format!("/api/v1/interviews/{id}");
+        Links {
+            feedback: format!("{this}/feedback"),
+            this,
+        }
+    }
+}
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct InterviewError {
+    code: String,
+    message: Option<String>,
+}
+
+/// An interview and where its analysis stands. Times are milliseconds
+/// since the Unix epoch.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct InterviewView {
+    #[schema(value_type = String)]
+    id: InterviewId,
+    /// pending, processing, completed, failed or cancelled.
+    #[schema(value_type = String)]
+    status: candor_db::InterviewStatus,
+    /// 0 to 1 while processing.
+    progress: f64,
+    /// Why the analysis failed, when it did.
+    error: Option<InterviewError>,
+    media_key: String,
+    media_size: i64,
+    content_type: String,
+    question: Option<String>,
+    candidate_ref: Option<String>,
+    language: Option<String>,
+    callback_url: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    links: Links,
+}
+
+impl From<Interview> for InterviewView {
+    fn from(interview: Interview) -> Self {
+        let error = interview.error_code.map(|code| InterviewError {
+            code,
+            message: interview.error_message,
+        });
+        InterviewView {
+            links: Links::of(&interview.id),
+            id: interview.id,
+            status: interview.status,
+            progress: interview.progress,
+            error,
+            media_key: interview.media_key,
+            media_size: interview.media_size,
+            content_type: interview.content_type,
+            question: interview.question,
+            candidate_ref: interview.candidate_ref,
+            language: interview.language,
+            callback_url: interview.callback_url,
+            created_at: interview.created_at,
+            updated_at: interview.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct InterviewList {
+    /// Newest first.
+    interviews: Vec<InterviewView>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
+    /// Only this candidate's interviews.
+    candidate_ref: Option<String>,
+    /// At most this many (default 50, at most 500).
+    limit: Option<u32>,
+}
+/// The tenant's interview `id`, recorded on the request's span.
+fn interview_id(id: &str) -> Result<InterviewId, ApiError> {
+    let id = InterviewId::parse(id).map_err(|_| ApiError::NotFound("interview"))?;
+    tracing::Span::current().record("interview_id", id.as_str());
+    Ok(id)
+}
+
+/// List the tenant's interviews, newest first.
+#[utoipa::path(get, path = "/api/v1/interviews", tag = "interviews", params(ListQuery),
+    responses((status = 200, body = InterviewList), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)),
+    security(("bearer" = []), ("api_key" = [])))]
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<InterviewList>, ApiError> {
+    caller.require(Scope::Read)?;
+    let interviews = state
+        .db
+        .list_interviews(
+            caller.tenant(),
+            query.candidate_ref.as_deref(),
+            query.limit.unwrap_or(DEFAULT_LIST_LIMIT),
+        )
+        .await?;
+    Ok(Json(InterviewList {
+        interviews: interviews.into_iter().map(InterviewView::from).collect(),
+    }))
+}
+
+/// An interview's status, progress and error.
+#[utoipa::path(get, path = "/api/v1/interviews/{id}", tag = "interviews",
+    params(("id" = String, Path, description = "The interview id")),
+    responses((status = 200, body = InterviewView), (status = 404, body = ErrorBody)),
+    security(("bearer" = []), ("api_key" = [])))]
+async fn status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<InterviewView>, ApiError> {
+    caller.require(Scope::Read)?;
+    let id = interview_id(&id)?;
+    let interview = state
+        .db
+        .interview(caller.tenant(), &id)
+        .await?
+        .ok_or(ApiError::NotFound("interview"))?;
+    Ok(Json(interview.into()))
+}
+
+/// The feedback report, as the analysis stored it. 409 (with the status)
+/// until the interview has completed.
+#[utoipa::path(get, path = "/api/v1/interviews/{id}/feedback", tag = "interviews",
+    params(("id" = String, Path, description = "The interview id")),
+    responses((status = 200, body = Object, description = "The report (see the report schema)"),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = []), ("api_key" = [])))]
+async fn feedback(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require(Scope::Read)?;
+    let id = interview_id(&id)?;
+    if let Some(feedback) = state.db.feedback(caller.tenant(), &id).await? {
+        return Ok((
+            [(header::CONTENT_TYPE, "application/json")],
+            feedback.report,
+        )
+            .into_response());
+    }
+    let interview = state
+        .db
+        .interview(caller.tenant(), &id)
+        .await?
+        .ok_or(ApiError::NotFound("interview"))?;
+    Err(ApiError::NotReady(interview.status))
+}
+
+/// Delete an interview: its media, feedback, jobs and row. A worker
+/// analyzing it stops at its next heartbeat.
+#[utoipa::path(delete, path = "/api/v1/interviews/{id}", tag = "interviews",
+    params(("id" = String, Path, description = "The interview id")),
+    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody)),
+    security(("bearer" = []), ("api_key" = [])))]
+async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require(Scope::Submit)?;
+    let id = interview_id(&id)?;
+    let interview = state
+        .db
+        .interview(caller.tenant(), &id)
+        .await?
+        .ok_or(ApiError::NotFound("interview"))?;
+    // The media goes first: if the rows' deletion then fails, the client
+    // retries and finds the interview still there, while the reverse order
+    // would leave an object that nothing refers to.
+    match state.store.key(&interview.media_key) {
+        Ok(key) => state.store.delete(&key).await?,
+        Err(error) => {
+            tracing::warn!(%error, "the interview's media key is not this environment's; media kept")
+        }
+    }
+    state
+        .db
+        .delete_interview(caller.tenant(), &id)
+        .await?
+        .ok_or(ApiError::NotFound("interview"))?;
+    tracing::info!(interview_id = %id, "interview deleted");
+    Ok(StatusCode::NO_CONTENT)
+}
