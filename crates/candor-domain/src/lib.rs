@@ -3,6 +3,7 @@
 
 mod media;
 mod transcript;
+pub mod vision;
 
 pub use media::{AudioStreamInfo, MediaInfo, VideoStreamInfo, VideoSummary};
 pub use transcript::{Segment, Transcript, Word};

@@ -129,5 +129,5 @@ pub struct Measurements {
     pub audio: Option<candor_audio::AudioAnalysis>,
     pub content: Option<candor_content::ContentAnalysis>,
     pub video: Option<VideoSummary>,
-    pub vision: Option<candor_vision::VisionAnalysis>,
+    pub vision: Option<candor_domain::vision::VisionAnalysis>,
 }

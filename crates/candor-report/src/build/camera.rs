@@ -1,7 +1,7 @@
 //! How it came across on camera: presence, eye contact, head movement,
 //! framing, lighting, expressions.
 
-use candor_vision::{Exposure, FramingVerdict, VisionAnalysis};
+use candor_domain::vision::{Exposure, FramingVerdict, VisionAnalysis};
 
 use super::{dimension, metric, not_scored, referenced, scored, Analyses, ReportConfig};
 use crate::model::{Dimension, Evidence};

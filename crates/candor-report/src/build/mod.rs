@@ -6,8 +6,8 @@ mod speech;
 
 use candor_audio::AudioAnalysis;
 use candor_content::ContentAnalysis;
+use candor_domain::vision::VisionAnalysis;
 use candor_domain::{MediaInfo, Transcript, VideoSummary};
-use candor_vision::VisionAnalysis;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{

@@ -5,6 +5,7 @@
 //! of the true blinks at 5 fps). Compare rates between recordings sampled
 //! alike, not with the 15–20 per minute of the literature.
 
+use candor_domain::vision::Blinks;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -32,14 +33,6 @@ impl Default for BlinkConfig {
             open_smoothing: 0.05,
         }
     }
-}
-
-/// Blinks seen (a lower bound at 5 fps, see the module docs).
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-pub struct Blinks {
-    pub count: u32,
-    /// Per minute of face-visible time.
-    pub per_minute: f64,
 }
 
 #[derive(Debug, Default)]

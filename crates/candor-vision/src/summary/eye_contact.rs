@@ -11,6 +11,7 @@
 //! 8-byte record (time, quantised head yaw/pitch and gaze): 144 KB per hour
 //! at 5 fps, the one per-frame state of the analysis.
 
+use candor_domain::vision::{EyeContact, WindowShare};
 use candor_domain::Span;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -66,29 +67,6 @@ impl Default for EyeContactConfig {
             max_away_spans: 5,
         }
     }
-}
-
-/// Eye contact over the recording.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-pub struct EyeContact {
-    /// Share of face-visible frames looking at the camera (frames without a
-    /// face are reported under presence, not counted here). About 60–70 %
-    /// is the common guidance for video interviews.
-    pub ratio: f64,
-    /// The ratio per window (windows without a visible face are omitted).
-    pub windows: Vec<WindowShare>,
-    /// The longest stretches looking away, longest first.
-    pub looking_away: Vec<Span>,
-    /// The head direction taken as "at the camera", degrees.
-    pub baseline_yaw: f64,
-    pub baseline_pitch: f64,
-}
-
-/// Eye contact within one window of the recording.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-pub struct WindowShare {
-    pub span: Span,
-    pub ratio: f64,
 }
 
 /// One face frame, quantised: head yaw/pitch in whole degrees, gaze in

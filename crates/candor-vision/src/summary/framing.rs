@@ -1,6 +1,7 @@
 //! Framing: how large the face is, where it sits, whether it is cut off,
 //! how steady it is.
 
+use candor_domain::vision::{Framing, FramingVerdict};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -41,32 +42,6 @@ impl Default for FramingConfig {
             max_cut_off_ratio: 0.3,
         }
     }
-}
-
-/// The framing verdict, most important first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FramingVerdict {
-    TooClose,
-    TooFar,
-    OffCentre,
-    CutOff,
-    Good,
-}
-
-/// How the face sits in the frame (medians over face frames).
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-pub struct Framing {
-    /// Median face-box height over frame height.
-    pub face_height_ratio: f64,
-    /// Median face centre minus frame centre, in frame widths / heights
-    /// (-0.5..0.5; negative = left / above).
-    pub centre_offset_x: f64,
-    pub centre_offset_y: f64,
-    pub verdict: FramingVerdict,
-    /// Mean speed of the face centre between consecutive face frames, in
-    /// frame pixels per second.
-    pub stability_px_per_s: f64,
 }
 
 #[derive(Debug)]

@@ -1,6 +1,6 @@
 //! Head orientation and movement over time.
 
-use candor_domain::Span;
+use candor_domain::vision::HeadMovement;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -34,21 +34,6 @@ impl Default for HeadConfig {
             max_step_s: 1.0,
         }
     }
-}
-
-/// Head orientation (degrees) and movement.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-pub struct HeadMovement {
-    pub yaw_mean: f64,
-    pub pitch_mean: f64,
-    pub roll_mean: f64,
-    pub yaw_std: f64,
-    pub pitch_std: f64,
-    pub roll_std: f64,
-    /// Mean rotation speed between consecutive face frames.
-    pub movement_deg_per_s: f64,
-    /// Stretches of sustained fast movement, in time order (at most 20).
-    pub fidget_spans: Vec<Span>,
 }
 
 #[derive(Debug)]

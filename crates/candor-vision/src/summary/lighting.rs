@@ -1,6 +1,7 @@
 //! Lighting and image quality: exposure from the luma histogram, face
 //! against background (backlight), contrast, colour cast, focus.
 
+use candor_domain::vision::{Exposure, Lighting};
 use opencv::core::{Mat, Rect, Size, ToInputArray, Vec3b, CV_64F};
 use opencv::imgproc;
 use opencv::prelude::*;
@@ -74,38 +75,6 @@ impl Default for LightingConfig {
             min_sharpness: 120.0,
         }
     }
-}
-
-/// Exposure of the image as a whole.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Exposure {
-    Under,
-    Good,
-    Over,
-}
-
-/// Lighting and image quality over the recording (means over frames).
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-pub struct Lighting {
-    /// Mean luma, 0–255.
-    pub mean_brightness: f64,
-    /// Mean luma of the face box, when a face was visible.
-    pub face_brightness: Option<f64>,
-    /// Mean luma around the face (outside the head and body), when a face
-    /// was visible.
-    pub background_brightness: Option<f64>,
-    pub backlit: bool,
-    pub exposure: Exposure,
-    /// Mean per-frame luma standard deviation.
-    pub contrast: f64,
-    /// The colour of a cast, e.g. "blue", "yellow"; None when neutral.
-    pub colour_cast: Option<String>,
-    /// Variance of the Laplacian on the face (or the frame without one).
-    pub sharpness: f64,
-    pub blurry: bool,
-    /// What to change, one sentence each.
-    pub advice: Vec<String>,
 }
 
 #[derive(Debug, Default)]

@@ -12,16 +12,19 @@ mod smiles;
 mod spans;
 mod stats;
 
-use candor_domain::Span;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use blinks::{BlinkConfig, Blinks};
-pub use eye_contact::{EyeContact, EyeContactConfig, WindowShare};
-pub use framing::{Framing, FramingConfig, FramingVerdict};
-pub use head::{HeadConfig, HeadMovement};
-pub use lighting::{Exposure, Lighting, LightingConfig};
-pub use smiles::{SmileConfig, Smiles};
+pub use blinks::BlinkConfig;
+pub use candor_domain::vision::{
+    Blinks, Exposure, EyeContact, Framing, FramingVerdict, HeadMovement, Lighting, Presence,
+    Smiles, VisionAnalysis, WindowShare,
+};
+pub use eye_contact::EyeContactConfig;
+pub use framing::FramingConfig;
+pub use head::HeadConfig;
+pub use lighting::LightingConfig;
+pub use smiles::SmileConfig;
 
 use crate::config::TrackerConfig;
 use crate::frame::Frame;
@@ -79,36 +82,6 @@ impl Default for PresenceConfig {
             default_frame_interval_s: 0.2,
         }
     }
-}
-
-/// Whether and how the candidate was in the picture.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-pub struct Presence {
-    /// Share of frames with a face.
-    pub face_visible_ratio: f64,
-    /// Stretches without a face, in time order.
-    pub no_face: Vec<Span>,
-    /// Stretches with more than one face, in time order.
-    pub multiple_faces: Vec<Span>,
-    /// Share of face frames where part of the face is outside the frame.
-    pub cut_off_ratio: f64,
-}
-
-/// The summary of a recording's frames. Face-derived parts are None ("not
-/// scored") when the face was visible in too few frames
-/// ([`PresenceConfig::min_face_visible_ratio`]).
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-pub struct VisionAnalysis {
-    pub frames: u64,
-    /// Last frame time − first frame time + one frame interval.
-    pub duration_s: f64,
-    pub presence: Presence,
-    pub eye_contact: Option<EyeContact>,
-    pub head: Option<HeadMovement>,
-    pub blinks: Option<Blinks>,
-    pub framing: Option<Framing>,
-    pub lighting: Lighting,
-    pub smiles: Option<Smiles>,
 }
 
 /// Summarises a stream of frames (in time order, ~5 fps) as they come.

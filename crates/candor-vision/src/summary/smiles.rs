@@ -1,7 +1,6 @@
 //! Smiles from the mouth landmarks: a smile widens the mouth and lifts its
 //! corners above the lips' mid-line.
 
-use candor_domain::Span;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -38,13 +37,4 @@ impl SmileConfig {
         f64::from(landmarks.mouth_width_ratio()) >= self.min_width_ratio
             && f64::from(landmarks.mouth_corner_lift()) >= self.min_corner_lift
     }
-}
-
-/// Smiling over the recording.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-pub struct Smiles {
-    /// Share of face-visible frames smiling.
-    pub ratio: f64,
-    /// Stretches of smiling, in time order (at most 20, the longest).
-    pub moments: Vec<Span>,
 }
