@@ -69,12 +69,10 @@ async fn serve(role: Role, bind: Option<String>, model_dir: &Path) -> Result<(),
         let app = Application::build(state)
             .await
             .map_err(|e| Failure::bad_input(format!("cannot listen: {e}"), BIND_HINT))?;
+        let address = app.local_addr().map_err(io_failure)?;
         // Tests and scripts bind port 0 and read the address from here.
-        println!(
-            "listening on http://{}",
-            app.local_addr().map_err(io_failure)?
-        );
-        tracing::info!(address = %app.local_addr().map_err(io_failure)?, "API listening");
+        println!("listening on http://{address}");
+        tracing::info!(%address, "API listening");
         app.run_until(shutdown).await.map_err(io_failure)?;
     } else {
         println!("worker running");
