@@ -1,10 +1,12 @@
 //! Types shared by every stage of the pipeline. No I/O lives here: these are
 //! the values that flow from decoding to analysis to the report.
 
+mod environment;
 mod media;
 mod transcript;
 pub mod vision;
 
+pub use environment::Environment;
 pub use media::{AudioStreamInfo, MediaInfo, VideoStreamInfo, VideoSummary};
 pub use transcript::{Segment, Transcript, Word};
 

@@ -3,79 +3,20 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::str::FromStr;
+
+pub use candor_domain::Environment;
 
 use crate::error::StoreError;
 
-/// Which deployment this process belongs to. Each keeps its objects under its
-/// own prefix, so that staging can share a bucket with production and never
-/// touch its media.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Environment {
-    #[default]
-    Development,
-    Staging,
-    Production,
-}
-
-impl Environment {
-    pub const ALL: [Environment; 3] = [
-        Environment::Development,
-        Environment::Staging,
-        Environment::Production,
-    ];
-
-    /// The key prefix, with its trailing `/`: `development/`, `staging/`,
-    /// `live/` (production's objects are "live").
-    pub fn prefix(self) -> &'static str {
-        match self {
-            Environment::Development => "development/",
-            Environment::Staging => "staging/",
-            Environment::Production => "live/",
-        }
-    }
-
-    /// The prefix as a single key segment, without its `/`.
-    pub(crate) fn segment(self) -> &'static str {
-        self.prefix().trim_end_matches('/')
-    }
-
-    /// Reads `ENVIRONMENT`; unset or empty means development.
-    pub fn from_env() -> Result<Self, StoreError> {
-        Self::from_vars(|name| std::env::var(name).ok())
-    }
-
-    fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, StoreError> {
-        match non_empty(var("ENVIRONMENT")) {
-            Some(value) => value.parse(),
-            None => Ok(Environment::default()),
-        }
-    }
-}
-
-impl FromStr for Environment {
-    type Err = StoreError;
-
-    /// `development`, `staging` or `production`, in any case.
-    fn from_str(s: &str) -> Result<Self, StoreError> {
-        Environment::ALL
-            .into_iter()
-            .find(|env| env.to_string().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| {
-                StoreError::Config(format!(
-                    "ENVIRONMENT must be development, staging or production, not {s:?}"
-                ))
-            })
-    }
-}
-
-impl fmt::Display for Environment {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Environment::Development => "development",
-            Environment::Staging => "staging",
-            Environment::Production => "production",
-        })
+/// `ENVIRONMENT` through `var`; unset or empty means development.
+fn environment_from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Environment, StoreError> {
+    match non_empty(var("ENVIRONMENT")) {
+        Some(value) => Environment::parse(&value).ok_or_else(|| {
+            StoreError::Config(format!(
+                "ENVIRONMENT must be development, staging or production, not {value:?}"
+            ))
+        }),
+        None => Ok(Environment::default()),
     }
 }
 
@@ -171,7 +112,7 @@ impl StoreConfig {
     /// (a config file layered over the environment, or a test's map).
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, StoreError> {
         let var = |name: &str| non_empty(var(name));
-        let environment = Environment::from_vars(var)?;
+        let environment = environment_from_vars(var)?;
         let Some(bucket) = var("AWS_S3_BUCKET") else {
             let dir = var("CANDOR_STORE_DIR").unwrap_or_else(|| DEFAULT_STORE_DIR.into());
             return Ok(StoreConfig {

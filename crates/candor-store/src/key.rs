@@ -37,11 +37,11 @@ impl ObjectKey {
             return Err(reject(KeyRejection::Absolute));
         }
         let (first, rest) = raw.split_once('/').unwrap_or((raw, ""));
-        let relative = if first == environment.segment() {
+        let relative = if first == segment(environment) {
             rest
         } else if Environment::ALL
             .iter()
-            .any(|other| other.segment() == first)
+            .any(|other| segment(*other) == first)
         {
             return Err(reject(KeyRejection::OtherEnvironment));
         } else {
@@ -108,6 +108,11 @@ impl fmt::Display for ObjectKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// The environment's prefix as a single key segment, without its `/`.
+pub(crate) fn segment(environment: Environment) -> &'static str {
+    environment.prefix().trim_end_matches('/')
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use object_store::{ObjectStore, RetryConfig, WriteMultipart};
 
 use crate::config::{Backend, Environment, S3Config, StoreConfig};
 use crate::error::{KeyRejection, StoreError};
+use crate::key::segment;
 use crate::key::ObjectKey;
 use crate::reader::{RangedReader, ReaderOptions};
 
@@ -166,7 +167,7 @@ impl MediaStore {
     /// refused (a listing under a prefix that holds nothing; a HEAD could not
     /// tell a missing bucket from a missing key).
     pub async fn check(&self) -> Result<(), StoreError> {
-        let probe = Path::from_iter([self.environment.segment(), ".candor-readiness"]);
+        let probe = Path::from_iter([segment(self.environment), ".candor-readiness"]);
         self.reads
             .list_with_delimiter(Some(&probe))
             .await

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+pub use candor_domain::Environment;
+
 use candor_db::RetryPolicy;
 
 /// Settings of one [`WorkerPool`](crate::WorkerPool).
@@ -48,31 +50,12 @@ pub struct WorkerConfig {
     pub webhook_timeout: Duration,
 }
 
-/// The deployment, from `ENVIRONMENT`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Environment {
-    Development,
-    Staging,
-    Production,
-}
-
-impl Environment {
-    fn parse(text: &str) -> Option<Environment> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "development" => Some(Environment::Development),
-            "staging" => Some(Environment::Staging),
-            "production" => Some(Environment::Production),
-            _ => None,
-        }
-    }
-
-    /// A development machine also runs an editor, a browser and a build:
-    /// throttle earlier there.
-    pub fn default_memory_threshold(self) -> f64 {
-        match self {
-            Environment::Development => 0.75,
-            Environment::Staging | Environment::Production => 0.85,
-        }
+/// A development machine also runs an editor, a browser and a build:
+/// throttle earlier there.
+pub fn default_memory_threshold(environment: Environment) -> f64 {
+    match environment {
+        Environment::Development => 0.75,
+        Environment::Staging | Environment::Production => 0.85,
     }
 }
 
@@ -117,7 +100,7 @@ impl WorkerConfig {
             rescue_interval: Duration::from_secs(30),
             prune_interval: Duration::from_secs(3600),
             prune_retention: Duration::from_secs(7 * 24 * 3600),
-            memory_threshold: environment.default_memory_threshold(),
+            memory_threshold: default_memory_threshold(environment),
             memory_recheck_interval: Duration::from_secs(2),
             webhook_max_attempts: 8,
             webhook_timeout: Duration::from_secs(60),

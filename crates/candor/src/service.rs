@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use candor_api::{ApiConfig, AppState, Application};
 use candor_db::{Db, DbOptions, NewApiKey, Scope};
+use candor_domain::Environment;
 use candor_store::{MediaStore, StoreConfig};
 use candor_worker::{
     ChildRunner, WebhookConfig, WebhookRunner, WorkerConfig, WorkerHandle, WorkerPool,
@@ -145,8 +146,9 @@ fn start_workers(db: &Db, model_dir: &Path, wake: &Arc<Notify>) -> Result<Worker
 /// (with a warning) so that the service runs with no set-up.
 fn webhook_config() -> Result<WebhookConfig, Failure> {
     const DEVELOPMENT_SECRET: &str = "candor-development-secret";
-    let development =
-        std::env::var("ENVIRONMENT").map_or(true, |e| e.trim().eq_ignore_ascii_case("development"));
+    let development = std::env::var("ENVIRONMENT").map_or(true, |e| {
+        Environment::parse(&e) == Some(Environment::Development)
+    });
     let secret_missing = std::env::var("WEBHOOK_SECRET").map_or(true, |s| s.is_empty());
     if development && secret_missing {
         tracing::warn!(
