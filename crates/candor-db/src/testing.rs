@@ -3,9 +3,11 @@
 //! (`CANDOR_TEST_MYSQL_URL`, default `mysql://root@127.0.0.1:3306/`, as on
 //! the development machines and CI). Not used by the service itself.
 
+use std::future::Future;
+
 use sqlx::{Connection, Executor};
 
-use crate::Backend;
+use crate::{Backend, Db, DbOptions};
 
 /// The MariaDB server tests run against unless `CANDOR_TEST_MYSQL_URL` says
 /// otherwise.
@@ -92,5 +94,29 @@ impl ScratchDatabase {
     /// Removes the database (and the SQLite file).
     pub async fn destroy(self) {
         self.place.destroy().await;
+    }
+}
+
+/// Runs `test` on a fresh database of `backend`, connected with `options`
+/// (the URL comes along for more pools), then closes and removes the
+/// database whether the test passed or panicked.
+pub async fn run_on_scratch<F, Fut>(backend: Backend, options: &DbOptions, test: F)
+where
+    F: FnOnce(Db, String) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let scratch = ScratchDatabase::create(backend).await;
+    let url = scratch.url().to_owned();
+    let db = Db::connect(&url, options)
+        .await
+        .expect("the test database connects and migrates");
+    let outcome = tokio::spawn(test(db.clone(), url)).await;
+    db.close().await;
+    scratch.destroy().await;
+    if let Err(error) = outcome {
+        match error.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(error) => panic!("test task did not finish: {error}"),
+        }
     }
 }

@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use candor_db::testing::ScratchDatabase;
+use candor_db::testing::run_on_scratch;
 use candor_db::{
     Backend, ClaimedJob, Db, DbOptions, Interview, JobKind, JobSpec, NewInterview, WorkerId,
 };
@@ -84,23 +84,9 @@ where
     F: FnOnce(TestDb) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let scratch = ScratchDatabase::create(backend).await;
-    let url = scratch.url().to_owned();
-    let db = Db::connect(&url, &options())
-        .await
-        .expect("the test database connects and migrates");
-    assert_eq!(db.backend(), backend);
-    let outcome = tokio::spawn(test(TestDb {
-        db: db.clone(),
-        url,
-    }))
+    run_on_scratch(backend, &options(), |db, url| {
+        assert_eq!(db.backend(), backend);
+        test(TestDb { db, url })
+    })
     .await;
-    db.close().await;
-    scratch.destroy().await;
-    if let Err(error) = outcome {
-        match error.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(error) => panic!("test task did not finish: {error}"),
-        }
-    }
 }

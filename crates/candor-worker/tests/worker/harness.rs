@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use candor_db::testing::ScratchDatabase;
+use candor_db::testing::run_on_scratch;
 use candor_db::{
     Backend, Db, DbOptions, Interview, Job, JobId, JobSpec, NewInterview, RetryPolicy,
 };
@@ -223,24 +223,9 @@ where
     F: FnOnce(TestDb) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let scratch = ScratchDatabase::create(backend).await;
-    let url = scratch.url().to_owned();
-    let db = Db::connect(&url, &options())
-        .await
-        .expect("the test database connects and migrates");
     let runs = tempfile::tempdir().expect("a directory for the runs files");
-    let outcome = tokio::spawn(test(TestDb {
-        db: db.clone(),
-        url,
-        runs,
-    }))
+    run_on_scratch(backend, &options(), |db, url| {
+        test(TestDb { db, url, runs })
+    })
     .await;
-    db.close().await;
-    scratch.destroy().await;
-    if let Err(error) = outcome {
-        match error.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(error) => panic!("test task did not finish: {error}"),
-        }
-    }
 }
