@@ -9,11 +9,12 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Debian packages: FFmpeg (decode), clang/cmake (bindgen, sentencepiece),
 # cpu_features (linked by ct2rs), OpenCV and dlib with their data (Haar/LBP
 # cascades, the 68-point landmark model) for the visual analysis,
-# espeak-ng/sox/ffmpeg CLI (test fixtures and the sample interview).
+# espeak-ng/sox/ffmpeg CLI (test fixtures and the sample interview),
+# Chromium and ChromeDriver for the browser tests of the HTML report and pages.
 packages=(pkg-config clang libclang-dev cmake libcpu-features-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
   libavfilter-dev libavdevice-dev libopencv-dev opencv-data libdlib-dev libdlib-data
-  ffmpeg espeak-ng sox)
+  ffmpeg espeak-ng sox chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -18,13 +18,13 @@
 
 use candor_domain::Span;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::tokens::Text;
 use crate::{per_minute, ContentConfig, Lexicon};
 
 /// What kind of filler a hit is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FillerCategory {
     /// A hesitation sound: "um", "uh", "hmm".
@@ -35,7 +35,7 @@ pub enum FillerCategory {
     Phrase,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FillerHit {
     /// The normalised filler, e.g. "um", "you know".
     pub text: String,
@@ -48,7 +48,7 @@ pub struct FillerHit {
 
 /// At least `filler_cluster_min` fillers within one `filler_cluster_window_s`
 /// window; clusters do not overlap.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FillerCluster {
     /// From the first filler's start to the last one's end, seconds.
     pub span: Span,
@@ -56,7 +56,7 @@ pub struct FillerCluster {
 }
 
 /// How the filler rate compares with the reference rates in [`ContentConfig`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FillerBand {
     /// At or below `filler_fluent_per_min`.
@@ -67,7 +67,7 @@ pub enum FillerBand {
     Hesitant,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FillerAnalysis {
     pub count: usize,
     /// Fillers per minute of recording (`SpeechTiming::duration_s`).

@@ -2,13 +2,13 @@
 
 use candor_domain::Span;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::cues::{CueMatch, CueSet};
 use crate::tokens::Token;
 
 /// One matched word or phrase.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PhraseHit {
     /// The normalised words matched, e.g. "i think".
     pub text: String,
@@ -29,7 +29,7 @@ impl PhraseHit {
 }
 
 /// All hits of one list.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PhraseHits {
     pub count: usize,
     /// Hits per minute of recording.

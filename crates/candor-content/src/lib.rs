@@ -47,7 +47,7 @@ pub struct SpeechTiming {
 }
 
 /// Everything this crate finds in one answer.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ContentAnalysis {
     /// Words said, filler sounds included.
     pub word_count: usize,

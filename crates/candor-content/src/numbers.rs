@@ -4,13 +4,13 @@
 
 use candor_domain::Span;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::tokens::Token;
 use crate::Lexicon;
 
 /// What a number measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NumberKind {
     /// A bare number ("in 2019", "two of them").
@@ -25,7 +25,7 @@ pub enum NumberKind {
     Multiplier,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct NumberHit {
     /// The words as said, e.g. "forty thousand dollars", "$40,000".
     pub text: String,
@@ -41,7 +41,7 @@ pub struct NumberHit {
     pub word_index: usize,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Numbers {
     pub count: usize,
     /// Hits with `quantified` set.

@@ -3,13 +3,13 @@
 
 use candor_domain::Span;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::tokens::{finite_or, Token};
 use crate::{ContentConfig, SpeechTiming};
 
 /// Pace of one rolling window.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PaceWindow {
     pub span: Span,
     /// Words whose midpoint falls in the window.
@@ -19,7 +19,7 @@ pub struct PaceWindow {
 }
 
 /// A stretch of speech between two pauses of at least `run_break_pause_s`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SpeechRun {
     pub span: Span,
     pub duration_s: f64,
@@ -27,7 +27,7 @@ pub struct SpeechRun {
 }
 
 /// How a pace compares with the reference ranges in [`ContentConfig`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaceBand {
     /// Below `pace_drags_below_wpm`.
@@ -58,7 +58,7 @@ impl PaceBand {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Pace {
     /// Words said, filler sounds included.
     pub word_count: usize,

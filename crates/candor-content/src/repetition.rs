@@ -5,13 +5,13 @@ use std::collections::HashMap;
 
 use candor_domain::Span;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::tokens::Token;
 use crate::{ContentConfig, Lexicon};
 
 /// The same word said twice or more in a row.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ImmediateRepeat {
     pub word: String,
     /// How many times in a row (2 for "I I").
@@ -22,7 +22,7 @@ pub struct ImmediateRepeat {
 }
 
 /// A 2–4-word phrase (by default) used at least `phrase_min_count` times.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RepeatedPhrase {
     pub phrase: String,
     /// Occurrences that do not overlap each other.
@@ -31,7 +31,7 @@ pub struct RepeatedPhrase {
 }
 
 /// A content word (not a stop word) used often enough to stand out.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct OverusedWord {
     pub word: String,
     pub count: usize,
@@ -40,7 +40,7 @@ pub struct OverusedWord {
     pub spans: Vec<Span>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Repetition {
     pub immediate: Vec<ImmediateRepeat>,
     /// Most used first.

@@ -6,13 +6,13 @@
 
 use candor_domain::Span;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::numbers::{NumberKind, Numbers};
 use crate::tokens::Token;
 use crate::Lexicon;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StarPart {
     Situation,
@@ -31,7 +31,7 @@ impl StarPart {
 }
 
 /// What made a part count as present.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StarEvidence {
     /// A cue phrase from the lexicon ("my task was").
@@ -40,7 +40,7 @@ pub enum StarEvidence {
     QuantifiedResult,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StarCue {
     pub part: StarPart,
     pub evidence: StarEvidence,
@@ -52,7 +52,7 @@ pub struct StarCue {
 }
 
 /// One part that was found.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StarPartFound {
     pub part: StarPart,
     /// Where its first cue is.
@@ -60,7 +60,7 @@ pub struct StarPartFound {
     pub cues: usize,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StarAnalysis {
     /// The parts found, in the order they first appear.
     pub found: Vec<StarPart>,

@@ -3,12 +3,12 @@
 
 use candor_domain::{MediaInfo, Span, Transcript, VideoSummary};
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Bumped on any change to the JSON shape that a consumer could notice.
 pub const SCHEMA_VERSION: &str = "1.0";
 
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
     pub schema_version: String,
     /// The program that wrote the report, e.g. "candor 0.1.0".
@@ -23,7 +23,7 @@ pub struct Report {
     pub measurements: Measurements,
 }
 
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Overall {
     /// Mean of the scored dimensions' scores; none when nothing could be scored.
     pub score: Option<u8>,
@@ -34,7 +34,7 @@ pub struct Overall {
     pub work_on: Vec<Highlight>,
 }
 
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Highlight {
     pub dimension: String,
     pub score: u8,
@@ -45,7 +45,7 @@ pub struct Highlight {
 }
 
 /// One aspect of the answer (pace, fillers, ...), judged on its own.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Dimension {
     /// Stable identifier, e.g. "pace".
     pub id: String,
@@ -56,7 +56,7 @@ pub struct Dimension {
     pub evidence: Vec<Evidence>,
 }
 
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Assessment {
     Scored {
@@ -70,7 +70,7 @@ pub enum Assessment {
     NotScored { reason: String },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Band {
     Strong,
@@ -88,7 +88,7 @@ impl Band {
     }
 }
 
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Metric {
     pub id: String,
     pub label: String,
@@ -98,7 +98,7 @@ pub struct Metric {
     pub reference: Option<Reference>,
 }
 
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Reference {
     /// The range in words, e.g. "130–160 wpm reads as clear".
     pub range: String,
@@ -106,7 +106,7 @@ pub struct Reference {
     pub source: String,
 }
 
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Evidence {
     pub start: f64,
     pub end: f64,
@@ -124,7 +124,7 @@ impl Evidence {
     }
 }
 
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Measurements {
     pub audio: Option<candor_audio::AudioAnalysis>,
     pub content: Option<candor_content::ContentAnalysis>,
