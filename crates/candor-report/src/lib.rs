@@ -5,6 +5,8 @@ mod build;
 mod model;
 pub mod render;
 mod scoring;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use build::{build_report, Analyses, ReportConfig};
 pub use model::*;
