@@ -10,7 +10,7 @@ use candor_audio::{
 };
 use candor_content::{ContentConfig, Lexicon, SpeechTiming};
 use candor_domain::vision::{
-    Blinks, EyeContact, Exposure, Framing, FramingVerdict, HeadMovement, Lighting, Presence,
+    Blinks, Exposure, EyeContact, Framing, FramingVerdict, HeadMovement, Lighting, Presence,
     Smiles, VisionAnalysis, WindowShare,
 };
 use candor_domain::{
@@ -102,10 +102,7 @@ pub fn sixty_minute_report() -> Report {
 /// Segments of [`WORDS_PER_SEGMENT`] words every 6 s (every tenth followed
 /// by a longer silence), cycling through [`PHRASES`].
 fn transcript(duration_s: f64) -> Transcript {
-    let mut words = PHRASES
-        .iter()
-        .flat_map(|p| p.split_whitespace())
-        .cycle();
+    let mut words = PHRASES.iter().flat_map(|p| p.split_whitespace()).cycle();
     let mut segments = Vec::new();
     let mut start = 0.5;
     let mut n = 0;

@@ -139,12 +139,13 @@ fn duration(report: &Report) -> Option<f64> {
     (d > 0.0).then_some(d)
 }
 
-/// Seconds between axis labels: a round step that gives at most seven.
+/// Seconds between axis labels: a round step that gives at most six, so
+/// that "1:00:00"-wide labels fit side by side on a phone.
 fn tick_step(duration: f64) -> f64 {
     const STEPS: [f64; 9] = [10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0];
     STEPS
         .into_iter()
-        .find(|s| duration / s <= 7.0)
+        .find(|s| duration / s <= 5.0)
         .unwrap_or(3600.0)
 }
 
@@ -174,7 +175,9 @@ fn speech(a: &AudioAnalysis) -> Lane {
     for p in &long {
         rect(&mut pauses, p.span, 0.0, 100.0);
     }
-    let longest = long.iter().max_by(|a, b| a.duration_s.total_cmp(&b.duration_s));
+    let longest = long
+        .iter()
+        .max_by(|a, b| a.duration_s.total_cmp(&b.duration_s));
     let note = format!(
         "{} of speech in {} stretches; {} long pauses{}.",
         clock(s.talk_time_s),
@@ -220,11 +223,11 @@ fn fillers(c: &ContentAnalysis) -> Option<Lane> {
 
 fn pace(c: &ContentAnalysis, duration: f64) -> Option<Lane> {
     let windows = &c.pace.windows;
-    let lo = windows.iter().map(|w| w.wpm).fold(f64::INFINITY, f64::min);
-    let hi = windows.iter().map(|w| w.wpm).fold(0.0, f64::max);
     if windows.is_empty() {
         return None;
     }
+    let lo = windows.iter().map(|w| w.wpm).fold(f64::INFINITY, f64::min);
+    let hi = windows.iter().map(|w| w.wpm).fold(0.0, f64::max);
     let config = ContentConfig::default();
     let (clear_min, clear_max) = (config.pace_clear_min_wpm, config.pace_clear_max_wpm);
     let y = |wpm: f64| scale(wpm, WPM_RANGE);
@@ -299,7 +302,12 @@ fn eye_contact(v: &VisionAnalysis) -> Option<Lane> {
     let first = e.windows.first()?;
     let mut bars = String::new();
     for w in &e.windows {
-        rect(&mut bars, w.span, 100.0 - 100.0 * w.ratio.clamp(0.0, 1.0), 100.0);
+        rect(
+            &mut bars,
+            w.span,
+            100.0 - 100.0 * w.ratio.clamp(0.0, 1.0),
+            100.0,
+        );
     }
     let guide_y = 100.0 - 100.0 * EYE_CONTACT_GUIDE;
     let guide = format!("M0 {guide_y}H{}", seconds(v.duration_s.max(first.span.end)));
@@ -406,4 +414,54 @@ fn curve(points: &[(f64, Option<f64>)], y: impl Fn(f64) -> f64) -> String {
         }
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_hour_of_loudness_is_averaged_to_at_most_the_bucket_count_and_keeps_its_gaps() {
+        // One point a second; minute 30 is silent.
+        let points = (0..3600).map(|s| {
+            let t = f64::from(s);
+            (
+                t,
+                (!(1800.0..1860.0).contains(&t)).then_some(-20.0 - t / 3600.0),
+            )
+        });
+        let out = downsample(points, 3600.0, 600);
+        assert_eq!(out.len(), 600);
+        let gaps = out.iter().filter(|(_, v)| v.is_none()).count();
+        assert_eq!(gaps, 10, "60 silent seconds are ten 6-s buckets");
+        let (t, v) = out[0];
+        assert!((t - 2.5).abs() < 1e-9, "{t}");
+        assert!((v.unwrap() - (-20.0 - 2.5 / 3600.0)).abs() < 1e-9);
+        let path = curve(&out, |v| scale(v, LUFS_RANGE));
+        assert_eq!(path.matches('M').count(), 2, "one break at the silence");
+        assert_eq!(path.matches('L').count(), 590 - 2);
+    }
+
+    #[test]
+    fn a_sparse_series_passes_through_unchanged() {
+        let points = [(2.5, Some(140.0)), (7.5, Some(150.0)), (12.5, Some(120.0))];
+        let out = downsample(points.into_iter(), 15.0, 600);
+        assert_eq!(out, points);
+    }
+
+    #[test]
+    fn axis_labels_stay_few_and_round() {
+        assert_eq!(tick_step(45.0), 10.0);
+        assert_eq!(tick_step(90.0), 30.0);
+        assert_eq!(tick_step(3600.0), 900.0);
+        assert_eq!(tick_step(4.0 * 3600.0), 3600.0);
+    }
+
+    #[test]
+    fn values_map_onto_the_lane_top_down_and_clamp() {
+        assert_eq!(scale(220.0, WPM_RANGE), 0.0);
+        assert_eq!(scale(60.0, WPM_RANGE), 100.0);
+        assert_eq!(scale(140.0, WPM_RANGE), 50.0);
+        assert_eq!(scale(400.0, WPM_RANGE), 0.0);
+    }
 }

@@ -2,7 +2,7 @@
 //! start time, and the fillers, hedges and power words the content analysis
 //! found marked on the words they cover.
 
-use candor_content::{ContentAnalysis, PhraseHit};
+use candor_content::ContentAnalysis;
 use candor_domain::{Span, Transcript, Word};
 use maud::{html, Markup};
 
@@ -100,30 +100,20 @@ fn word(w: &Word, mark: Mark) -> Markup {
 /// laid last so that they win where lists overlap.
 fn marks<'a>(c: &'a ContentAnalysis, words: &[&Word]) -> Vec<Mark<'a>> {
     let mut out = vec![None; words.len()];
-    let phrase = |h: &'a PhraseHit| (h.word_index, h.span, h.text.as_str());
-    let layers: [(Kind, Vec<(usize, Span, &str)>); 3] = [
-        (Kind::Power, c.power_words.hits.iter().map(phrase).collect()),
-        (Kind::Hedge, c.hedges.hits.iter().map(phrase).collect()),
-        (
-            Kind::Filler,
-            c.fillers
-                .hits
-                .iter()
-                .map(|h| (h.word_index, h.span, h.text.as_str()))
-                .collect(),
-        ),
-    ];
-    for (kind, hits) in layers {
-        for (first, span, text) in hits {
-            let covered = words
-                .iter()
-                .enumerate()
-                .skip(first)
-                .take_while(|(i, w)| *i == first || w.start < span.end);
-            for (i, _) in covered {
-                out[i] = Some((kind, text));
-            }
+    let mut lay = |kind: Kind, first: usize, span: Span, text: &'a str| {
+        let covered = (first..words.len()).take_while(|&i| i == first || words[i].start < span.end);
+        for i in covered {
+            out[i] = Some((kind, text));
         }
+    };
+    for h in &c.power_words.hits {
+        lay(Kind::Power, h.word_index, h.span, &h.text);
+    }
+    for h in &c.hedges.hits {
+        lay(Kind::Hedge, h.word_index, h.span, &h.text);
+    }
+    for h in &c.fillers.hits {
+        lay(Kind::Filler, h.word_index, h.span, &h.text);
     }
     out
 }
