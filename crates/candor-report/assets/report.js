@@ -70,6 +70,12 @@
     }
   });
 
+  /* Folded lists of moments print in full. */
+  window.addEventListener("beforeprint", function () {
+    var folded = document.querySelectorAll("details.more");
+    for (var i = 0; i < folded.length; i++) { folded[i].open = true; }
+  });
+
   if (player) {
     document.body.classList.add("has-player");
     var follow = function () {

@@ -33,7 +33,7 @@ pub fn html(report: &Report, options: &HtmlOptions) -> String {
         .transcript
         .as_ref()
         .is_some_and(|t| !t.segments.is_empty());
-    let timeline = timeline::timeline(report);
+    let timeline = timeline::timeline(report, options.media_src.is_some());
     let page = html! {
         (DOCTYPE)
         html lang="en" {
@@ -185,11 +185,26 @@ fn dimension(d: &Dimension) -> Markup {
     }
 }
 
+/// Moments shown before the rest fold away under "more".
+const MOMENTS_SHOWN: usize = 5;
+
 fn moments(evidence: &[Evidence]) -> Markup {
+    let (shown, folded) = evidence.split_at(evidence.len().min(MOMENTS_SHOWN));
+    let list = |items: &[Evidence]| {
+        html! {
+            ul.moments {
+                @for e in items {
+                    li { (seek_button(e.start)) " " span.until { "to " (clock(e.end)) } " " (e.text) }
+                }
+            }
+        }
+    };
     html! {
-        ul.moments {
-            @for e in evidence {
-                li { (seek_button(e.start)) " " span.until { "to " (clock(e.end)) } " " (e.text) }
+        (list(shown))
+        @if !folded.is_empty() {
+            details.more {
+                summary { (folded.len()) " more moments" }
+                (list(folded))
             }
         }
     }

@@ -222,7 +222,7 @@ fn the_main_elements_are_balanced() {
     for name in [
         "html", "head", "body", "header", "nav", "main", "section", "footer", "h1", "h2", "h3",
         "table", "tr", "ul", "li", "p", "span", "button", "svg", "g", "path", "text", "script",
-        "style",
+        "style", "details",
     ] {
         let (open, close) = tag_counts(&page, name);
         assert!(open > 0, "no <{name}>");

@@ -40,7 +40,9 @@ struct Lane {
     note: String,
 }
 
-pub(super) fn timeline(report: &Report) -> Option<Markup> {
+/// The timeline section; `None` when the report has no series to draw.
+/// `has_player` picks the hint: clicks play, or find the transcript's words.
+pub(super) fn timeline(report: &Report, has_player: bool) -> Option<Markup> {
     let m = &report.measurements;
     let duration = duration(report)?;
     let mut lanes = Vec::new();
@@ -87,7 +89,10 @@ pub(super) fn timeline(report: &Report) -> Option<Markup> {
     Some(html! {
         section #timeline aria-labelledby="timeline-h" {
             h2 #timeline-h { "Timeline" }
-            p.hint { "Select a point on the timeline to play from there." }
+            p.hint {
+                @if has_player { "Select a point on the timeline to play from there." }
+                @else { "Select a point on the timeline to find that moment in the transcript." }
+            }
             svg.timeline role="img" aria-labelledby="timeline-title" width="100%" height=(height)
                 data-duration=(seconds(duration)) {
                 title #timeline-title { (summary) }
