@@ -1,6 +1,6 @@
 //! A realistic report of any length, built from a generated transcript run
-//! through the real content analysis and the real scoring, with audio and
-//! vision measurements written out by hand. For renderer tests and the
+//! through the real content analysis, question fit, scoring and comparison,
+//! with audio and vision measurements written out by hand. For renderer tests and the
 //! size/speed benchmark (`examples/html_60min.rs`); behind the `testing`
 //! feature.
 
@@ -8,7 +8,7 @@ use candor_audio::{
     AudioAnalysis, Clipping, Loudness, Noise, Pause, PauseKind, Pitch, PitchPoint, Quality,
     ShortTermLoudness, SpeechActivity,
 };
-use candor_content::{ContentConfig, Lexicon, SpeechTiming};
+use candor_content::{fit_question, ContentConfig, Lexicon, SpeechTiming};
 use candor_domain::vision::{
     Blinks, Exposure, EyeContact, Framing, FramingVerdict, HeadMovement, Lighting, Presence,
     Smiles, VisionAnalysis, WindowShare,
@@ -17,7 +17,7 @@ use candor_domain::{
     AudioStreamInfo, MediaInfo, Segment, Span, Transcript, VideoStreamInfo, VideoSummary, Word,
 };
 
-use crate::{build_report, Analyses, Report, ReportConfig};
+use crate::{build_report, compare, Analyses, Report, ReportConfig};
 
 /// Phrases the answer is made of: plain content with fillers, hedges,
 /// power words and numbers mixed in, as in a real answer.
@@ -38,6 +38,9 @@ const PHRASES: &[&str] = &[
     "that handled three times the load.",
 ];
 
+/// The question the generated answer answers.
+pub const QUESTION: &str = "Tell me about a time you led a difficult migration under pressure.";
+
 /// Words a segment holds, and the seconds each word takes.
 const WORDS_PER_SEGMENT: usize = 15;
 const WORD_S: f64 = 0.36;
@@ -54,12 +57,9 @@ pub fn interview(minutes: u32) -> Report {
         speaking_time_s: speech.talk_time_s,
         pauses: speech.pauses.iter().map(|p| p.span).collect(),
     };
-    let content = candor_content::analyze(
-        &transcript,
-        &timing,
-        &Lexicon::default(),
-        &ContentConfig::default(),
-    );
+    let (lexicon, config) = (Lexicon::default(), ContentConfig::default());
+    let content = candor_content::analyze(&transcript, &timing, &lexicon, &config);
+    let question = fit_question(QUESTION, &transcript, &lexicon, &config);
     let analyses = Analyses {
         source: "interview.mp4".into(),
         media: MediaInfo {
@@ -90,13 +90,17 @@ pub fn interview(minutes: u32) -> Report {
             dark_frame_ratio: 0.0,
         }),
         vision: Some(vision(duration_s)),
+        question: Some(question),
     };
     build_report(analyses, &ReportConfig::default())
 }
 
-/// The 60-minute report the size bound and the benchmark use.
+/// The 60-minute report the size bound and the benchmark use, compared
+/// with an earlier 45-minute take of the same question.
 pub fn sixty_minute_report() -> Report {
-    interview(60)
+    let mut report = interview(60);
+    report.progress = Some(compare(&report, &interview(45)));
+    report
 }
 
 /// Segments of [`WORDS_PER_SEGMENT`] words every 6 s (every tenth followed

@@ -3,8 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use candor_domain::Transcript;
 use candor_media::{MediaError, MediaSource};
-use candor_report::{build_report, render, Analyses, Report};
+use candor_report::{build_report, compare, read_report, render, Analyses, Report};
 use candor_whisper::{ModelOptions, WhisperModel};
 
 use crate::cli::{AnalyzeArgs, Format};
@@ -28,11 +29,16 @@ pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Fai
         || args.file.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
+    let context = Context {
+        question: args.question.clone(),
+        previous: args.compare.as_deref().map(read_previous).transpose()?,
+    };
     let model_dir = args.model.clone().unwrap_or_else(default_model_dir);
     let report = report_for(
         MediaSource::path(&args.file),
         &args.file.display().to_string(),
         &source_name,
+        &context,
         &config,
         &model_dir,
         &|duration_s| Box::new(Progress::new(duration_s, quiet)),
@@ -46,6 +52,23 @@ pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Fai
         Format::Text => render::text(&report),
     };
     write_output(args.out.as_deref(), &rendered)
+}
+
+/// What a recording is judged against, besides the reference ranges.
+#[derive(Default)]
+pub struct Context {
+    /// The interview question it answers.
+    pub question: Option<String>,
+    /// The report of the candidate's previous take, to show progress.
+    pub previous: Option<Report>,
+}
+
+/// Reads `--compare FILE`: a JSON report an earlier `candor analyze` wrote.
+fn read_previous(path: &Path) -> Result<Report, Failure> {
+    let hint = "give a report written by `candor analyze --format json`";
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::bad_input(format!("cannot read {}: {e}", path.display()), hint))?;
+    read_report(&text).map_err(|e| Failure::bad_input(format!("{}: {e}", path.display()), hint))
 }
 
 /// Follows one analysis: told where the slowest stage is, in seconds of
@@ -63,6 +86,7 @@ pub fn report_for(
     source: MediaSource,
     what: &str,
     source_name: &str,
+    context: &Context,
     config: &Config,
     model_dir: &Path,
     progress: &dyn Fn(f64) -> Box<dyn ProgressSink>,
@@ -90,7 +114,23 @@ pub fn report_for(
         serde_json::to_string(&analysis.timings).unwrap_or_default()
     );
 
-    Ok(build_report(
+    let question = context
+        .question
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(|q| {
+            candor_content::fit_question(
+                q,
+                analysis
+                    .transcript
+                    .as_ref()
+                    .unwrap_or(&Transcript::default()),
+                &pipeline_config.lexicon,
+                &pipeline_config.content,
+            )
+        });
+    let mut report = build_report(
         Analyses {
             source: source_name.to_string(),
             media: analysis.media,
@@ -99,9 +139,12 @@ pub fn report_for(
             content: analysis.content,
             video: analysis.video,
             vision: analysis.vision,
+            question,
         },
         &config.report,
-    ))
+    );
+    report.progress = context.previous.as_ref().map(|p| compare(&report, p));
+    Ok(report)
 }
 
 /// Flags win over the config file.

@@ -117,6 +117,14 @@ pub struct AnalyzeArgs {
     /// A word-list TOML file replacing or extending the built-in lexicon.
     #[arg(long, value_name = "FILE")]
     pub lexicon: Option<PathBuf>,
+    /// The interview question the recording answers: the answer is judged
+    /// against it (key terms, length, STAR for behavioural questions).
+    #[arg(long, value_name = "TEXT")]
+    pub question: Option<String>,
+    /// A JSON report of an earlier take (`--format json`): show what
+    /// improved and what got worse since.
+    #[arg(long, value_name = "PREVIOUS.json")]
+    pub compare: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -4,6 +4,7 @@
 //! the script; with it, every timestamp, word and timeline position seeks the
 //! player. All text goes through maud, which escapes it.
 
+mod coaching;
 mod timeline;
 mod transcript;
 
@@ -13,7 +14,7 @@ mod tests;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::{clock, media_line, quantity};
-use crate::model::{Assessment, Band, Dimension, Evidence, Highlight, Report};
+use crate::model::{Assessment, Band, Dimension, Evidence, EvidenceKind, Highlight, Report};
 
 /// How the page is put together.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -51,6 +52,8 @@ pub fn html(report: &Report, options: &HtmlOptions) -> String {
                 nav aria-label="Sections" {
                     ul {
                         li { a href="#summary" { "Summary" } }
+                        @if report.question.is_some() { li { a href="#question" { "The question" } } }
+                        @if report.progress.is_some() { li { a href="#progress" { "Since last take" } } }
                         @if timeline.is_some() { li { a href="#timeline" { "Timeline" } } }
                         li { a href="#dimensions" { "Every dimension" } }
                         @if has_transcript { li { a href="#transcript" { "Transcript" } } }
@@ -59,6 +62,8 @@ pub fn html(report: &Report, options: &HtmlOptions) -> String {
                 main #main {
                     @if let Some(src) = &options.media_src { (player(report, src)) }
                     (summary(report))
+                    @if let Some(q) = &report.question { (coaching::question(q)) }
+                    @if let Some(p) = &report.progress { (coaching::progress(p)) }
                     @if let Some(t) = timeline { (t) }
                     section #dimensions aria-labelledby="dimensions-h" {
                         h2 #dimensions-h { "Every dimension" }
@@ -135,6 +140,7 @@ fn highlight(h: &Highlight) -> Markup {
             strong { (h.dimension) } " (" (h.score) "/100): " (h.verdict)
             br;
             span.tip { "Tip: " (h.tip) }
+            @if !h.moments.is_empty() { (moments(&h.moments)) }
         }
     }
 }
@@ -194,7 +200,11 @@ fn moments(evidence: &[Evidence]) -> Markup {
         html! {
             ul.moments {
                 @for e in items {
-                    li { (seek_button(e.start)) " " span.until { "to " (clock(e.end)) } " " (e.text) }
+                    li {
+                        (seek_button(e.start)) " " span.until { "to " (clock(e.end)) } " "
+                        @if e.kind == EvidenceKind::Example { span.example { "Good example" } " " }
+                        (e.text)
+                    }
                 }
             }
         }

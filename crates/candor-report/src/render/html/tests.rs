@@ -1,8 +1,9 @@
 use candor_domain::{MediaInfo, Word};
 
 use super::*;
-use crate::testing::{interview, sixty_minute_report};
+use crate::testing::{interview, sixty_minute_report, QUESTION};
 use crate::{build_report, Analyses, ReportConfig};
+use crate::{compare, Trend};
 
 fn page(report: &Report, media_src: Option<&str>) -> String {
     html(
@@ -202,6 +203,7 @@ fn a_report_with_nothing_scored_still_renders() {
             content: None,
             video: None,
             vision: None,
+            question: None,
         },
         &ReportConfig::default(),
     );
@@ -211,7 +213,9 @@ fn a_report_with_nothing_scored_still_renders() {
         page.matches("Not scored — ").count(),
         report.dimensions.len()
     );
-    assert!(!page.contains("id=\"timeline\"") && !page.contains("id=\"transcript\""));
+    for section in ["timeline", "transcript", "question", "progress"] {
+        assert!(!page.contains(&format!("id=\"{section}\"")), "{section}");
+    }
     assert!(page.contains("href=\"#main\""));
     assert!(page.trim_end().ends_with("</html>"));
 }
@@ -261,4 +265,83 @@ fn an_hour_weighs_under_two_megabytes_with_one_path_per_curve() {
         curves.iter().all(|&n| (100..=600).contains(&n)),
         "{curves:?}"
     );
+}
+
+#[test]
+fn highlights_point_at_their_moments() {
+    let report = interview(3);
+    let page = page(&report, Some("x.mp4"));
+    let h = report
+        .overall
+        .work_on
+        .iter()
+        .chain(&report.overall.strengths)
+        .find(|h| !h.moments.is_empty())
+        .expect("a highlight with moments");
+    let summary =
+        &page[page.find("id=\"summary\"").unwrap()..page.find("id=\"question\"").unwrap()];
+    for m in &h.moments {
+        assert!(
+            summary.contains(&format!("data-t=\"{}\"", seconds(m.start))),
+            "{m:?}"
+        );
+    }
+}
+
+#[test]
+fn the_question_section_shows_which_key_terms_were_said_and_when() {
+    let report = interview(2);
+    let fit = report.question.as_ref().unwrap();
+    let page = page(&report, None);
+    assert!(page.contains("Your answer to the question"));
+    assert!(page.contains(&format!(
+        "<blockquote class=\"question\">{QUESTION}</blockquote>"
+    )));
+    let said = fit
+        .key_terms
+        .iter()
+        .find(|t| t.term == "migration")
+        .unwrap();
+    let at = said.said_at.expect("the answer says 'migration'");
+    assert!(page.contains(&format!(
+        "<th scope=\"row\">migration</th><td class=\"said\">✓ said at <button class=\"ts\" type=\"button\" data-t=\"{}\"",
+        seconds(at.start)
+    )));
+    assert!(fit.key_terms.iter().any(|t| t.said_at.is_none()));
+    for t in fit.key_terms.iter().filter(|t| t.said_at.is_none()) {
+        assert!(page.contains(&format!(
+            "<th scope=\"row\">{}</th><td class=\"unsaid\">✗ not said</td>",
+            t.term
+        )));
+    }
+    assert!(page.contains(&format!(
+        "A <strong>{}</strong> question.",
+        fit.kind.label()
+    )));
+}
+
+#[test]
+fn the_progress_section_shows_every_change_with_its_trend_in_words() {
+    let current = interview(2);
+    let mut previous = interview(2);
+    previous.source = "take-1.mp4".into();
+    // The earlier take was weaker on pace.
+    let pace = previous
+        .dimensions
+        .iter_mut()
+        .find(|d| d.id == "pace")
+        .unwrap();
+    if let Assessment::Scored { score, .. } = &mut pace.assessment {
+        *score -= 20;
+    }
+    let mut report = current;
+    report.progress = Some(compare(&report, &previous));
+    let progress = report.progress.as_ref().unwrap();
+    let pace = progress.dimensions.iter().find(|d| d.id == "pace").unwrap();
+    assert_eq!((pace.change, pace.trend), (20, Trend::Improved));
+    let page = page(&report, None);
+    assert!(page.contains("Since your last take"));
+    assert!(page.contains("<strong>take-1.mp4</strong>"));
+    assert!(page.contains("<span class=\"trend up\">▲ +20 improved</span>"));
+    assert!(page.contains("<span class=\"trend steady\">● +0 steady</span>"));
 }
