@@ -99,7 +99,9 @@ pub fn interview(minutes: u32) -> Report {
 /// with an earlier 45-minute take of the same question.
 pub fn sixty_minute_report() -> Report {
     let mut report = interview(60);
-    report.progress = Some(compare(&report, &interview(45)));
+    let mut previous = interview(45);
+    previous.source = "interview-take-1.mp4".into();
+    report.progress = Some(compare(&report, &previous));
     report
 }
 

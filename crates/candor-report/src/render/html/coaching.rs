@@ -6,7 +6,7 @@ use maud::{html, Markup};
 
 use super::seek_button;
 use crate::model::{Progress, Trend};
-use crate::render::number;
+use crate::render::{clock, number};
 
 pub(super) fn question(fit: &QuestionFit) -> Markup {
     let [min, max] = fit.expected_s;
@@ -23,8 +23,8 @@ pub(super) fn question(fit: &QuestionFit) -> Markup {
             ul.facts {
                 li { "A " strong { (fit.kind.label()) } " question." }
                 li {
-                    "The answer took " strong { (number(fit.answer_s.round())) " s" } ", "
-                    (length) " the " (number(min)) "–" (number(max)) " s that suits it."
+                    "The answer took " strong { (clock(fit.answer_s)) } ", "
+                    (length) " the " (clock(min)) "–" (clock(max)) " that suits it."
                 }
                 @if let Some(coverage) = fit.coverage {
                     li {
