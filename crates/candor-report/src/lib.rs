@@ -7,6 +7,8 @@ mod compare;
 mod model;
 pub mod render;
 mod scoring;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use build::{build_report, Analyses, ReportConfig};
 pub use compare::{compare, read_report, ReadError, TREND_POINTS};

@@ -1,9 +1,12 @@
-//! Renderings of a [`Report`](crate::Report) for people: Markdown and plain
-//! terminal text. JSON is the report serialised as it is.
+//! Renderings of a [`Report`](crate::Report) for people: Markdown, plain
+//! terminal text and a self-contained HTML page. JSON is the report
+//! serialised as it is.
 
+mod html;
 mod markdown;
 mod text;
 
+pub use html::{html, HtmlOptions};
 pub use markdown::markdown;
 pub use text::text;
 
