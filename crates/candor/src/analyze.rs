@@ -50,8 +50,51 @@ pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Fai
         }
         Format::Md => render::markdown(&report),
         Format::Text => render::text(&report),
+        Format::Html => render::html(
+            &report,
+            &render::HtmlOptions {
+                media_src: Some(media_src(&args.file, args.out.as_deref())),
+            },
+        ),
     };
     write_output(args.out.as_deref(), &rendered)
+}
+
+/// How the HTML page finds the recording for its player: relative to the
+/// page when the recording is in the page's folder or below it (the two can
+/// be moved together), else by absolute path. Written to standard output,
+/// the page is assumed to be saved in the current folder.
+fn media_src(recording: &Path, page: Option<&Path>) -> String {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let recording = absolute(recording);
+    let page_dir = match page {
+        Some(page) => absolute(page).parent().map(Path::to_path_buf),
+        None => std::env::current_dir().ok(),
+    };
+    let path = page_dir
+        .and_then(|dir| recording.strip_prefix(dir).ok().map(Path::to_path_buf))
+        .unwrap_or(recording);
+    // A URL path: each component percent-encoded, joined by "/".
+    let encoded: Vec<String> = path
+        .components()
+        .map(|c| match c {
+            std::path::Component::RootDir => String::new(),
+            c => percent_encode(&c.as_os_str().to_string_lossy()),
+        })
+        .collect();
+    encoded.join("/")
+}
+
+/// Percent-encodes everything but unreserved URL characters.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            b => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// What a recording is judged against, besides the reference ranges.
@@ -229,5 +272,22 @@ fn write_output(out: Option<&Path>, text: &str) -> Result<(), Failure> {
                 "check that the directory exists and is writable",
             )
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_player_finds_the_recording_relative_to_the_page_when_it_can() {
+        let src = |rec: &str, page: &str| media_src(Path::new(rec), Some(Path::new(page)));
+        assert_eq!(src("/data/takes/a.mp4", "/data/takes/a.html"), "a.mp4");
+        assert_eq!(
+            src("/data/takes/day 1/a#1.mp4", "/data/takes/report.html"),
+            "day%201/a%231.mp4"
+        );
+        // Not below the page's folder: absolute.
+        assert_eq!(src("/data/a.mp4", "/tmp/out/r.html"), "/data/a.mp4");
     }
 }

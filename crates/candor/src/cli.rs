@@ -90,7 +90,7 @@ pub enum KeysCommand {
 pub struct AnalyzeArgs {
     /// The recording: MP4, MOV, MKV, WebM, MP3, M4A, WAV, OGG or FLAC.
     pub file: PathBuf,
-    /// Report format.
+    /// Report format (html: one self-contained page, best with --out).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Write the report here instead of to standard output.
@@ -132,4 +132,7 @@ pub enum Format {
     Json,
     Md,
     Text,
+    /// One self-contained page (no network needed) with a player for the
+    /// recording, a timeline and the marked-up transcript.
+    Html,
 }

@@ -176,3 +176,37 @@ fn a_compare_file_that_is_not_a_report_is_refused_before_the_analysis() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_html_report_is_one_offline_page_that_plays_the_recording_beside_it() {
+    let (media, _) = answer();
+    let dir = tempfile::tempdir().unwrap();
+    let recording = dir.path().join("take 2.wav");
+    std::fs::copy(&media, &recording).unwrap();
+    let page = dir.path().join("report.html");
+    let out = candor(&[
+        "analyze",
+        recording.to_str().unwrap(),
+        "--format",
+        "html",
+        "--out",
+        page.to_str().unwrap(),
+        "--question",
+        "Tell me about a time you fixed a failing system.",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..100]);
+    let overall = html
+        .split_once(r#"Overall: <span class="score"><strong>"#)
+        .and_then(|(_, rest)| rest.split_once('<'))
+        .map(|(score, _)| score.parse::<u8>().unwrap());
+    assert!(overall.is_some_and(|s| s <= 100), "no overall score shown");
+    // An audio recording gets an audio player, found relative to the page.
+    assert!(html.contains(r#"<audio"#) && html.contains(r#"src="take%202.wav""#));
+    assert!(html.contains("logistics"), "a transcript word is missing");
+    assert!(html.contains("Your answer to the question"));
+    for url in ["http://", "https://", "src=\"//"] {
+        assert!(!html.contains(url), "the page refers to {url}");
+    }
+}
