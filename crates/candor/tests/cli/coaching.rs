@@ -149,6 +149,13 @@ fn a_second_take_is_compared_with_the_first() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Since the last take"), "{text}");
     assert!(text.contains("take-1.wav"), "{text}");
+
+    // A stored report renders again without an analysis.
+    let out = candor(&["render", previous.to_str().unwrap(), "--format", "md"]);
+    assert!(out.status.success());
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.starts_with("# Interview feedback: take-1.wav"), "{md}");
+    assert!(md.contains("**Overall: 40/100"), "{md}");
 }
 
 #[test]
@@ -194,7 +201,11 @@ fn the_html_report_is_one_offline_page_that_plays_the_recording_beside_it() {
         "--question",
         "Tell me about a time you fixed a failing system.",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..100]);
     let overall = html
