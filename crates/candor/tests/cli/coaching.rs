@@ -151,8 +151,11 @@ fn a_second_take_is_compared_with_the_first() {
     assert!(text.contains("take-1.wav"), "{text}");
 
     // A stored report renders again without an analysis.
-    let out = candor(&["render", previous.to_str().unwrap(), "--format", "md"]);
-    assert!(out.status.success());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_candor"))
+        .args(["render", previous.to_str().unwrap(), "--format", "md"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let md = String::from_utf8_lossy(&out.stdout);
     assert!(md.starts_with("# Interview feedback: take-1.wav"), "{md}");
     assert!(md.contains("**Overall: 40/100"), "{md}");
