@@ -155,7 +155,11 @@ fn a_second_take_is_compared_with_the_first() {
         .args(["render", previous.to_str().unwrap(), "--format", "md"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let md = String::from_utf8_lossy(&out.stdout);
     assert!(md.starts_with("# Interview feedback: take-1.wav"), "{md}");
     assert!(md.contains("**Overall: 40/100"), "{md}");
