@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+use crate::AnswerLengths;
+
 /// Thresholds of the content analysis. Every value has a default that is
 /// documented with its source; a deployment may override any of them
 /// (`#[serde(default)]`: missing keys keep their defaults).
@@ -57,6 +59,8 @@ pub struct ContentConfig {
     /// Covington & McFall (2010); 50 words (the brief's choice) fits several
     /// windows into a one-minute answer of ~150 words.
     pub mattr_window: usize,
+    /// Answer lengths that suit each kind of interview question.
+    pub answer_seconds: AnswerLengths,
 }
 
 impl Default for ContentConfig {
@@ -80,6 +84,7 @@ impl Default for ContentConfig {
             overused_min_count: 4,
             overused_min_share: 0.02,
             mattr_window: 50,
+            answer_seconds: AnswerLengths::default(),
         }
     }
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::cues::{Cue, CueSet};
+use crate::question::QuestionKind;
 use crate::tokens::{collapse_repeats, normalize};
 use crate::ContentError;
 
@@ -33,6 +34,9 @@ pub struct Lexicon {
     pub(crate) multiplier_words: CueSet,
     pub(crate) units: CueSet,
     pub(crate) star: [CueSet; 4],
+    /// Phrases that mark a question's kind, in the order kinds are tried.
+    pub(crate) question_kinds: Vec<(QuestionKind, Vec<Vec<String>>)>,
+    pub(crate) frame_words: HashSet<String>,
 }
 
 impl Default for Lexicon {
@@ -92,6 +96,15 @@ struct CueRule {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct QuestionLists {
+    behavioural: Option<Vec<String>>,
+    situational: Option<Vec<String>>,
+    motivational: Option<Vec<String>>,
+    frame_words: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct StarLists {
     situation: Option<Vec<CueSpec>>,
     task: Option<Vec<CueSpec>>,
@@ -116,6 +129,7 @@ struct Lists {
     multiplier_words: Option<Vec<String>>,
     units: Option<Vec<String>>,
     star: Option<StarLists>,
+    question: Option<QuestionLists>,
     extend: Option<Box<Lists>>,
 }
 
@@ -139,6 +153,17 @@ impl StarLists {
             task: layer(self.task, over.task, extra.task),
             action: layer(self.action, over.action, extra.action),
             result: layer(self.result, over.result, extra.result),
+        }
+    }
+}
+
+impl QuestionLists {
+    fn layer(self, over: QuestionLists, extra: QuestionLists) -> QuestionLists {
+        QuestionLists {
+            behavioural: layer(self.behavioural, over.behavioural, extra.behavioural),
+            situational: layer(self.situational, over.situational, extra.situational),
+            motivational: layer(self.motivational, over.motivational, extra.motivational),
+            frame_words: layer(self.frame_words, over.frame_words, extra.frame_words),
         }
     }
 }
@@ -186,6 +211,10 @@ impl Lists {
             star: Some(self.star.unwrap_or_default().layer(
                 over.star.unwrap_or_default(),
                 extra.star.unwrap_or_default(),
+            )),
+            question: Some(self.question.unwrap_or_default().layer(
+                over.question.unwrap_or_default(),
+                extra.question.unwrap_or_default(),
             )),
             extend: None,
         }
@@ -270,6 +299,13 @@ fn compile(lists: Lists) -> Result<Lexicon, ContentError> {
         sets: lists.word_sets.unwrap_or_default(),
     };
     let star = lists.star.unwrap_or_default();
+    let question = lists.question.unwrap_or_default();
+    let phrases = |list: Option<Vec<String>>| -> Result<Vec<Vec<String>>, ContentError> {
+        list.unwrap_or_default()
+            .iter()
+            .map(|p| phrase_words(p))
+            .collect()
+    };
     Ok(Lexicon {
         filler_sounds: word_set(lists.filler_sounds)
             .iter()
@@ -291,5 +327,11 @@ fn compile(lists: Lists) -> Result<Lexicon, ContentError> {
             c.cues(star.action)?,
             c.cues(star.result)?,
         ],
+        question_kinds: vec![
+            (QuestionKind::Behavioural, phrases(question.behavioural)?),
+            (QuestionKind::Situational, phrases(question.situational)?),
+            (QuestionKind::Motivational, phrases(question.motivational)?),
+        ],
+        frame_words: word_set(question.frame_words),
     })
 }

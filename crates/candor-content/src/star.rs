@@ -12,7 +12,9 @@ use crate::numbers::{NumberKind, Numbers};
 use crate::tokens::Token;
 use crate::Lexicon;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum StarPart {
     Situation,

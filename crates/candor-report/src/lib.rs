@@ -1,12 +1,17 @@
 //! From analyses to feedback: scored dimensions with reference ranges, their
-//! sources and evidence, an overall summary, and renderings. Pure: no I/O.
+//! sources and evidence, an overall summary, progress against an earlier
+//! take, and renderings. Pure: no I/O.
 
 mod build;
+mod compare;
 mod model;
 pub mod render;
 mod scoring;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use build::{build_report, Analyses, ReportConfig};
+pub use compare::{compare, read_report, ReadError, TREND_POINTS};
 pub use model::*;
 pub use scoring::{band, Curve};
 

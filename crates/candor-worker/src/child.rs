@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use candor_db::{JobId, JobKind};
 use futures::future::BoxFuture;
+use serde_json::value::RawValue;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
@@ -150,6 +151,16 @@ impl Drop for GroupGuard {
 
 async fn run_child(mut command: Command, job: JobContext) -> Result<JobOutput, RunError> {
     let interview = job.interview().await?;
+    let previous_report = match job.db.previous_take(&interview).await? {
+        Some(take) => match RawValue::from_string(take.feedback.report) {
+            Ok(report) => Some(report),
+            Err(error) => {
+                tracing::warn!(%error, "the previous take's report is not JSON; not compared");
+                None
+            }
+        },
+        None => None,
+    };
     let fence = &job.job.fence;
     let request = JobRequest {
         job_id: fence.job_id().0,
@@ -159,6 +170,7 @@ async fn run_child(mut command: Command, job: JobContext) -> Result<JobOutput, R
         content_type: interview.content_type,
         language: interview.language,
         question: interview.question,
+        previous_report,
     };
     let mut child = command.spawn().map_err(ChildError::Spawn)?;
     let mut group = GroupGuard {

@@ -5,8 +5,10 @@
 //! 1. writes ONE line of JSON, a [`JobRequest`], to the child's stdin and
 //!    closes it:
 //!    `{"job_id":7,"interview_id":"0190…","attempt":1,"media_key":"live/acme/a.mp4",
-//!    "content_type":"video/mp4","language":"en","question":"Tell me…"}`
-//!    (`language` and `question` may be `null`);
+//!    "content_type":"video/mp4","language":"en","question":"Tell me…",
+//!    "previous_report":{…}}`
+//!    (`language`, `question` and `previous_report` — the stored report of
+//!    the candidate's previous take — may be `null`);
 //! 2. reads lines of JSON, each a [`ChildMessage`], from the child's stdout:
 //!    - any number of `{"type":"progress","fraction":0.42}` (0..=1);
 //!    - then exactly one final line, either
@@ -36,7 +38,7 @@ use serde_json::value::RawValue;
 pub const MAX_LINE_BYTES: usize = 32 * 1024 * 1024;
 
 /// The job, as the child receives it on stdin.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct JobRequest {
     pub job_id: i64,
     pub interview_id: String,
@@ -48,6 +50,10 @@ pub struct JobRequest {
     /// Spoken language; `None` lets the analysis detect it.
     pub language: Option<String>,
     pub question: Option<String>,
+    /// The report of the candidate's previous take of the same question, as
+    /// stored, for the progress comparison.
+    #[serde(default)]
+    pub previous_report: Option<Box<RawValue>>,
 }
 
 /// One line the child writes to stdout: `{"type":"progress",…}`,
@@ -186,9 +192,18 @@ mod tests {
             content_type: "video/mp4".into(),
             language: None,
             question: Some("Why?".into()),
+            previous_report: Some(
+                RawValue::from_string(r#"{"overall":{"score":60}}"#.into()).unwrap(),
+            ),
         };
         let text = serde_json::to_string(&request).unwrap();
         assert!(text.contains(r#""language":null"#));
-        assert_eq!(serde_json::from_str::<JobRequest>(&text).unwrap(), request);
+        // The previous report travels as JSON, not as a string of JSON.
+        assert!(
+            text.contains(r#""previous_report":{"overall":{"score":60}}"#),
+            "{text}"
+        );
+        let back: JobRequest = serde_json::from_str(&text).unwrap();
+        assert_eq!(serde_json::to_string(&back).unwrap(), text);
     }
 }

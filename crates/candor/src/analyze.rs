@@ -3,8 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use candor_domain::Transcript;
 use candor_media::{MediaError, MediaSource};
-use candor_report::{build_report, render, Analyses, Report};
+use candor_report::{build_report, compare, read_report, render, Analyses, Report};
 use candor_whisper::{ModelOptions, WhisperModel};
 
 use crate::cli::{AnalyzeArgs, Format};
@@ -28,11 +29,16 @@ pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Fai
         || args.file.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
+    let context = Context {
+        question: args.question.clone(),
+        previous: args.compare.as_deref().map(read_previous).transpose()?,
+    };
     let model_dir = args.model.clone().unwrap_or_else(default_model_dir);
     let report = report_for(
         MediaSource::path(&args.file),
         &args.file.display().to_string(),
         &source_name,
+        &context,
         &config,
         &model_dir,
         &|duration_s| Box::new(Progress::new(duration_s, quiet)),
@@ -44,8 +50,68 @@ pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Fai
         }
         Format::Md => render::markdown(&report),
         Format::Text => render::text(&report),
+        Format::Html => render::html(
+            &report,
+            &render::HtmlOptions {
+                media_src: Some(media_src(&args.file, args.out.as_deref())),
+            },
+        ),
     };
     write_output(args.out.as_deref(), &rendered)
+}
+
+/// How the HTML page finds the recording for its player: relative to the
+/// page when the recording is in the page's folder or below it (the two can
+/// be moved together), else by absolute path. Written to standard output,
+/// the page is assumed to be saved in the current folder.
+fn media_src(recording: &Path, page: Option<&Path>) -> String {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let recording = absolute(recording);
+    let page_dir = match page {
+        Some(page) => absolute(page).parent().map(Path::to_path_buf),
+        None => std::env::current_dir().ok(),
+    };
+    let path = page_dir
+        .and_then(|dir| recording.strip_prefix(dir).ok().map(Path::to_path_buf))
+        .unwrap_or(recording);
+    // A URL path: each component percent-encoded, joined by "/".
+    let encoded: Vec<String> = path
+        .components()
+        .map(|c| match c {
+            std::path::Component::RootDir => String::new(),
+            c => percent_encode(&c.as_os_str().to_string_lossy()),
+        })
+        .collect();
+    encoded.join("/")
+}
+
+/// Percent-encodes everything but unreserved URL characters.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            b => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// What a recording is judged against, besides the reference ranges.
+#[derive(Default)]
+pub struct Context {
+    /// The interview question it answers.
+    pub question: Option<String>,
+    /// The report of the candidate's previous take, to show progress.
+    pub previous: Option<Report>,
+}
+
+/// Reads `--compare FILE`: a JSON report an earlier `candor analyze` wrote.
+fn read_previous(path: &Path) -> Result<Report, Failure> {
+    let hint = "give a report written by `candor analyze --format json`";
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::bad_input(format!("cannot read {}: {e}", path.display()), hint))?;
+    read_report(&text).map_err(|e| Failure::bad_input(format!("{}: {e}", path.display()), hint))
 }
 
 /// Follows one analysis: told where the slowest stage is, in seconds of
@@ -63,6 +129,7 @@ pub fn report_for(
     source: MediaSource,
     what: &str,
     source_name: &str,
+    context: &Context,
     config: &Config,
     model_dir: &Path,
     progress: &dyn Fn(f64) -> Box<dyn ProgressSink>,
@@ -90,7 +157,23 @@ pub fn report_for(
         serde_json::to_string(&analysis.timings).unwrap_or_default()
     );
 
-    Ok(build_report(
+    let question = context
+        .question
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(|q| {
+            candor_content::fit_question(
+                q,
+                analysis
+                    .transcript
+                    .as_ref()
+                    .unwrap_or(&Transcript::default()),
+                &pipeline_config.lexicon,
+                &pipeline_config.content,
+            )
+        });
+    let mut report = build_report(
         Analyses {
             source: source_name.to_string(),
             media: analysis.media,
@@ -99,9 +182,12 @@ pub fn report_for(
             content: analysis.content,
             video: analysis.video,
             vision: analysis.vision,
+            question,
         },
         &config.report,
-    ))
+    );
+    report.progress = context.previous.as_ref().map(|p| compare(&report, p));
+    Ok(report)
 }
 
 /// Flags win over the config file.
@@ -186,5 +272,22 @@ fn write_output(out: Option<&Path>, text: &str) -> Result<(), Failure> {
                 "check that the directory exists and is writable",
             )
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_player_finds_the_recording_relative_to_the_page_when_it_can() {
+        let src = |rec: &str, page: &str| media_src(Path::new(rec), Some(Path::new(page)));
+        assert_eq!(src("/data/takes/a.mp4", "/data/takes/a.html"), "a.mp4");
+        assert_eq!(
+            src("/data/takes/day 1/a#1.mp4", "/data/takes/report.html"),
+            "day%201/a%231.mp4"
+        );
+        // Not below the page's folder: absolute.
+        assert_eq!(src("/data/a.mp4", "/tmp/out/r.html"), "/data/a.mp4");
     }
 }

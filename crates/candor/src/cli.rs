@@ -90,7 +90,7 @@ pub enum KeysCommand {
 pub struct AnalyzeArgs {
     /// The recording: MP4, MOV, MKV, WebM, MP3, M4A, WAV, OGG or FLAC.
     pub file: PathBuf,
-    /// Report format.
+    /// Report format (html: one self-contained page, best with --out).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Write the report here instead of to standard output.
@@ -117,6 +117,14 @@ pub struct AnalyzeArgs {
     /// A word-list TOML file replacing or extending the built-in lexicon.
     #[arg(long, value_name = "FILE")]
     pub lexicon: Option<PathBuf>,
+    /// The interview question the recording answers: the answer is judged
+    /// against it (key terms, length, STAR for behavioural questions).
+    #[arg(long, value_name = "TEXT")]
+    pub question: Option<String>,
+    /// A JSON report of an earlier take (`--format json`): show what
+    /// improved and what got worse since.
+    #[arg(long, value_name = "PREVIOUS.json")]
+    pub compare: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -124,4 +132,7 @@ pub enum Format {
     Json,
     Md,
     Text,
+    /// One self-contained page (no network needed) with a player for the
+    /// recording, a timeline and the marked-up transcript.
+    Html,
 }

@@ -12,10 +12,11 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use candor_media::MediaSource;
+use candor_report::read_report;
 use candor_store::{MediaStore, ReaderOptions, StoreConfig, StoreError};
 use candor_worker::protocol::{self, ChildMessage, JobRequest};
 
-use crate::analyze::{report_for, ProgressSink};
+use crate::analyze::{report_for, Context, ProgressSink};
 use crate::config::Config;
 use crate::failure::{Failure, FailureKind};
 
@@ -125,10 +126,19 @@ fn analyze(
         name: key.to_string(),
     };
     let source_name = key.as_str().rsplit('/').next().unwrap_or(key.as_str());
+    let context = Context {
+        question: request.question.clone(),
+        previous: request.previous_report.as_ref().and_then(|raw| {
+            read_report(raw.get())
+                .inspect_err(|e| tracing::warn!("previous take not compared: {e}"))
+                .ok()
+        }),
+    };
     let report = report_for(
         source,
         key.as_str(),
         source_name,
+        &context,
         config,
         model_dir,
         &|duration_s| Box::new(ChildProgress::new(duration_s)),

@@ -1,17 +1,21 @@
 //! Judging the analyses: one builder per dimension, then the overall summary.
 
+mod answer;
 mod camera;
 mod language;
 mod speech;
 
+use std::collections::BTreeMap;
+
 use candor_audio::AudioAnalysis;
-use candor_content::ContentAnalysis;
+use candor_content::{ContentAnalysis, QuestionFit};
 use candor_domain::vision::VisionAnalysis;
 use candor_domain::{MediaInfo, Transcript, VideoSummary};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Assessment, Dimension, Highlight, Measurements, Metric, Overall, Reference, Report,
+    Assessment, Dimension, EvidenceKind, Highlight, Measurements, Metric, Overall, Reference,
+    Report,
 };
 use crate::scoring::{band, Curve};
 use crate::SCHEMA_VERSION;
@@ -30,6 +34,8 @@ pub struct Analyses {
     pub video: Option<VideoSummary>,
     /// None when the recording has no video (or it was not analysed).
     pub vision: Option<VisionAnalysis>,
+    /// How the answer fits its question, when the question was given.
+    pub question: Option<QuestionFit>,
 }
 
 /// The score curves: (measured value, score) points. Defaults follow the
@@ -72,6 +78,21 @@ pub struct ReportConfig {
     /// Share of face-visible time smiling. Heuristic: an occasional smile
     /// (10–20 % of the time) reads as warm; none reads as tense.
     pub smile_ratio: Curve,
+    /// Share of the question's key terms the answer says. Heuristic: an
+    /// answer that never names what was asked reads as off the point.
+    pub question_coverage: Curve,
+    /// Answer length over the shortest that suits the question's kind
+    /// (`ContentConfig::answer_seconds`), for answers under it. Heuristic.
+    pub answer_short_ratio: Curve,
+    /// Answer length over the longest that suits the kind, for answers over
+    /// it. Heuristic: interviewers lose the thread of long answers.
+    pub answer_long_ratio: Curve,
+    /// Weight of each dimension (by id) in the overall score; a dimension not
+    /// listed weighs 1. By default what the answer says weighs most (an
+    /// interviewer judges the answer first), delivery next, and the camera
+    /// set-up least: it is the easiest thing to fix and says little about
+    /// the candidate.
+    pub weights: BTreeMap<String, f64>,
 }
 
 impl Default for ReportConfig {
@@ -100,6 +121,28 @@ impl Default for ReportConfig {
             eye_contact_ratio: Curve(vec![(0.3, 20.0), (0.5, 55.0), (0.6, 85.0), (0.7, 100.0)]),
             head_movement_deg_per_s: Curve(vec![(5.0, 100.0), (10.0, 70.0), (20.0, 30.0)]),
             smile_ratio: Curve(vec![(0.0, 45.0), (0.1, 80.0), (0.2, 100.0)]),
+            question_coverage: Curve(vec![(0.0, 10.0), (0.5, 60.0), (0.8, 100.0)]),
+            answer_short_ratio: Curve(vec![(0.25, 10.0), (0.5, 40.0), (1.0, 100.0)]),
+            answer_long_ratio: Curve(vec![(1.0, 100.0), (1.5, 60.0), (2.5, 20.0)]),
+            weights: [
+                ("relevance", 2.0),
+                ("structure", 1.5),
+                ("language", 1.0),
+                ("pace", 1.0),
+                ("pauses", 1.0),
+                ("fillers", 1.0),
+                ("clarity", 1.0),
+                ("vocal_variety", 0.75),
+                ("presence", 1.0),
+                ("eye_contact", 1.0),
+                ("expressions", 0.75),
+                ("head_movement", 0.5),
+                ("framing", 0.5),
+                ("lighting", 0.5),
+            ]
+            .into_iter()
+            .map(|(id, w)| (id.to_string(), w))
+            .collect(),
         }
     }
 }
@@ -107,13 +150,14 @@ impl Default for ReportConfig {
 /// Scores every dimension the analyses allow and summarises them.
 pub fn build_report(analyses: Analyses, config: &ReportConfig) -> Report {
     let dimensions = vec![
+        answer::relevance(&analyses, config),
         speech::pace(&analyses, config),
         speech::pauses(&analyses, config),
         speech::fillers(&analyses, config),
         speech::clarity(&analyses, config),
         speech::vocal_variety(&analyses, config),
         language::language(&analyses, config),
-        language::structure(&analyses, config),
+        answer::structure(&analyses, config),
         camera::presence(&analyses, config),
         camera::eye_contact(&analyses, config),
         camera::head_movement(&analyses, config),
@@ -129,15 +173,18 @@ pub fn build_report(analyses: Analyses, config: &ReportConfig) -> Report {
         content,
         video,
         vision,
+        question,
     } = analyses;
     Report {
         schema_version: SCHEMA_VERSION.to_string(),
         generator: concat!("candor ", env!("CARGO_PKG_VERSION")).to_string(),
         source,
         media,
-        overall: overall(&dimensions),
+        overall: overall(&dimensions, &config.weights),
         dimensions,
         transcript,
+        question,
+        progress: None,
         measurements: Measurements {
             audio,
             content,
@@ -147,11 +194,12 @@ pub fn build_report(analyses: Analyses, config: &ReportConfig) -> Report {
     }
 }
 
-/// How many strengths and things to work on the summary lists.
+/// How many strengths, things to work on, and moments for each, the
+/// summary lists.
 const HIGHLIGHTS: usize = 3;
 
-fn overall(dimensions: &[Dimension]) -> Overall {
-    let mut scored: Vec<Highlight> = dimensions
+fn overall(dimensions: &[Dimension], weights: &BTreeMap<String, f64>) -> Overall {
+    let mut scored: Vec<(Highlight, &Dimension)> = dimensions
         .iter()
         .filter_map(|d| match &d.assessment {
             Assessment::Scored {
@@ -159,16 +207,23 @@ fn overall(dimensions: &[Dimension]) -> Overall {
                 verdict,
                 tip,
                 ..
-            } => Some(Highlight {
-                dimension: d.title.clone(),
-                score: *score,
-                verdict: verdict.clone(),
-                tip: tip.clone(),
-            }),
+            } => Some((
+                Highlight {
+                    id: d.id.clone(),
+                    dimension: d.title.clone(),
+                    score: *score,
+                    verdict: verdict.clone(),
+                    tip: tip.clone(),
+                    moments: vec![],
+                },
+                d,
+            )),
             Assessment::NotScored { .. } => None,
         })
         .collect();
-    if scored.is_empty() {
+    let weight = |id: &str| weights.get(id).copied().unwrap_or(1.0).max(0.0);
+    let total: f64 = scored.iter().map(|(h, _)| weight(&h.id)).sum();
+    if total <= 0.0 {
         return Overall {
             score: None,
             band: None,
@@ -176,22 +231,35 @@ fn overall(dimensions: &[Dimension]) -> Overall {
             work_on: vec![],
         };
     }
-    // Equal weights for now: every dimension matters as much as the others.
-    let mean = scored.iter().map(|h| f64::from(h.score)).sum::<f64>() / scored.len() as f64;
+    let mean = scored
+        .iter()
+        .map(|(h, _)| weight(&h.id) * f64::from(h.score))
+        .sum::<f64>()
+        / total;
     let score = mean.round() as u8;
-    scored.sort_by_key(|h| std::cmp::Reverse(h.score));
+    scored.sort_by_key(|(h, _)| std::cmp::Reverse(h.score));
+    let with_moments = |(h, d): &(Highlight, &Dimension), kind: EvidenceKind| Highlight {
+        moments: d
+            .evidence
+            .iter()
+            .filter(|e| e.kind == kind)
+            .take(HIGHLIGHTS)
+            .cloned()
+            .collect(),
+        ..h.clone()
+    };
     let strengths = scored
         .iter()
-        .filter(|h| h.score >= 80)
+        .filter(|(h, _)| h.score >= 80)
         .take(HIGHLIGHTS)
-        .cloned()
+        .map(|s| with_moments(s, EvidenceKind::Example))
         .collect();
     let work_on = scored
         .iter()
         .rev()
-        .filter(|h| h.score < 80)
+        .filter(|(h, _)| h.score < 80)
         .take(HIGHLIGHTS)
-        .cloned()
+        .map(|s| with_moments(s, EvidenceKind::Issue))
         .collect();
     Overall {
         score: Some(score),
@@ -250,6 +318,8 @@ fn dimension(id: &str, title: &str, assessment: Assessment) -> Dimension {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Evidence;
+    use candor_domain::Span;
 
     fn scored_dimension(id: &str, score: u8) -> Dimension {
         dimension(id, id, scored(score, format!("{id} verdict"), "tip"))
@@ -262,7 +332,7 @@ mod tests {
             scored_dimension("fillers", 40),
             dimension("pauses", "pauses", not_scored("no speech")),
         ];
-        let o = overall(&dims);
+        let o = overall(&dims, &BTreeMap::new());
         assert_eq!(o.score, Some(65));
         assert_eq!(
             o.strengths
@@ -281,13 +351,39 @@ mod tests {
     }
 
     #[test]
+    fn overall_weights_dimensions_and_points_at_their_moments() {
+        let mut structure = scored_dimension("structure", 90);
+        structure.evidence = vec![
+            Evidence::new(Span::new(5.0, 6.0), "a problem"),
+            Evidence::example(Span::new(10.0, 11.0), "situation starts"),
+        ];
+        let mut fillers = scored_dimension("fillers", 30);
+        fillers.evidence = (0..5)
+            .map(|i| Evidence::new(Span::new(f64::from(i), f64::from(i) + 0.5), "um"))
+            .collect();
+        let weights = [("structure".to_string(), 3.0)].into();
+        let o = overall(&[structure, fillers], &weights);
+        // (3 × 90 + 1 × 30) / 4
+        assert_eq!(o.score, Some(75));
+        let texts = |h: &Highlight| h.moments.iter().map(|e| e.text.clone()).collect::<Vec<_>>();
+        assert_eq!(texts(&o.strengths[0]), ["situation starts"]);
+        assert_eq!(texts(&o.work_on[0]), ["um", "um", "um"]);
+        // A dimension weighted 0 counts for nothing; all weights 0 is no score.
+        let zero = [("structure".to_string(), 0.0)].into();
+        assert_eq!(
+            overall(&[scored_dimension("structure", 90)], &zero).score,
+            None
+        );
+    }
+
+    #[test]
     fn overall_lists_at_most_three_of_each_weakest_first() {
         let dims: Vec<Dimension> = [95, 30, 50, 85, 20, 88, 99, 60]
             .iter()
             .enumerate()
             .map(|(i, &s)| scored_dimension(&format!("d{i}"), s))
             .collect();
-        let o = overall(&dims);
+        let o = overall(&dims, &BTreeMap::new());
         assert_eq!(
             o.strengths.iter().map(|h| h.score).collect::<Vec<_>>(),
             [99, 95, 88]
@@ -315,6 +411,7 @@ mod tests {
             content: None,
             video: None,
             vision: None,
+            question: None,
         };
         let report = build_report(analyses, &ReportConfig::default());
         assert_eq!(report.overall.score, None);

@@ -1,6 +1,6 @@
 use std::fmt::Write;
 
-use super::{clock, media_line, quantity};
+use super::{clock, media_line, moments, progress_lines, quantity, question_lines};
 use crate::model::{Assessment, Report};
 
 /// A Markdown document: summary, a score table, then each dimension.
@@ -21,6 +21,19 @@ pub fn markdown(report: &Report) -> String {
             let _ = writeln!(out, "**Overall: not scored**\n");
         }
     }
+    if let Some(fit) = &report.question {
+        let _ = writeln!(out, "## The question\n");
+        for line in question_lines(fit) {
+            let _ = writeln!(out, "{line}\n");
+        }
+    }
+    if let Some(progress) = &report.progress {
+        let _ = writeln!(out, "## Since the last take\n");
+        for line in progress_lines(progress) {
+            let _ = writeln!(out, "- {line}");
+        }
+        let _ = writeln!(out);
+    }
     for (title, items) in [
         ("Strengths", &report.overall.strengths),
         ("Work on", &report.overall.work_on),
@@ -32,8 +45,12 @@ pub fn markdown(report: &Report) -> String {
         for h in items {
             let _ = writeln!(
                 out,
-                "- **{}** ({}): {} _Tip:_ {}",
-                h.dimension, h.score, h.verdict, h.tip
+                "- **{}** ({}): {} _Tip:_ {} {}",
+                h.dimension,
+                h.score,
+                h.verdict,
+                h.tip,
+                moments(&h.moments)
             );
         }
         let _ = writeln!(out);

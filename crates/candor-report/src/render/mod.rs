@@ -1,9 +1,12 @@
-//! Renderings of a [`Report`](crate::Report) for people: Markdown and plain
-//! terminal text. JSON is the report serialised as it is.
+//! Renderings of a [`Report`](crate::Report) for people: Markdown, plain
+//! terminal text and a self-contained HTML page. JSON is the report
+//! serialised as it is.
 
+mod html;
 mod markdown;
 mod text;
 
+pub use html::{html, HtmlOptions};
 pub use markdown::markdown;
 pub use text::text;
 
@@ -16,6 +19,73 @@ pub fn clock(seconds: f64) -> String {
     } else {
         format!("{m}:{s:02}")
     }
+}
+
+/// "at 0:12, 1:05 and 2:40" for moments; empty when there are none.
+pub fn moments(evidence: &[crate::Evidence]) -> String {
+    let times: Vec<String> = evidence.iter().map(|e| clock(e.start)).collect();
+    match times.as_slice() {
+        [] => String::new(),
+        [one] => format!("at {one}"),
+        [head @ .., last] => format!("at {} and {last}", head.join(", ")),
+    }
+}
+
+/// The question and how the answer fits it, as lines of plain text.
+pub fn question_lines(fit: &candor_content::QuestionFit) -> Vec<String> {
+    let mut lines = vec![format!(
+        "\"{}\" ({} question; {}–{} s suits it, the answer took {} s)",
+        fit.question,
+        fit.kind.label(),
+        number(fit.expected_s[0]),
+        number(fit.expected_s[1]),
+        number(fit.answer_s)
+    )];
+    if !fit.key_terms.is_empty() {
+        let terms: Vec<String> = fit
+            .key_terms
+            .iter()
+            .map(|t| match t.said_at {
+                Some(span) => format!("{} ✓ {}", t.term, clock(span.start)),
+                None => format!("{} ✗", t.term),
+            })
+            .collect();
+        lines.push(format!("Key terms: {}", terms.join(", ")));
+    }
+    lines
+}
+
+/// The change since the previous take, as lines of plain text.
+pub fn progress_lines(progress: &crate::Progress) -> Vec<String> {
+    let mut lines = vec![match (progress.overall_before, progress.overall_after) {
+        (Some(before), Some(after)) => format!(
+            "Overall {before} → {after} ({:+}) since {}",
+            i16::from(after) - i16::from(before),
+            progress.previous_source
+        ),
+        _ => format!("Compared with {}", progress.previous_source),
+    }];
+    if !progress.same_question {
+        lines.push("(the takes answered different or unknown questions)".to_string());
+    }
+    for d in &progress.dimensions {
+        let mut line = format!(
+            "{} {} → {} ({:+}, {})",
+            d.title,
+            d.before,
+            d.after,
+            d.change,
+            d.trend.label()
+        );
+        if let Some(m) = d.metrics.first() {
+            let _ = std::fmt::Write::write_fmt(
+                &mut line,
+                format_args!("; {}: {} → {}", m.label, number(m.before), number(m.after)),
+            );
+        }
+        lines.push(line);
+    }
+    lines
 }
 
 /// A measured value with a precision that suits its size.
@@ -59,6 +129,17 @@ mod tests {
         assert_eq!(clock(0.4), "0:00");
         assert_eq!(clock(61.0), "1:01");
         assert_eq!(clock(3725.0), "1:02:05");
+    }
+
+    #[test]
+    fn moments_read_as_a_list_of_times() {
+        let at = |t: f64| crate::Evidence::new(candor_domain::Span::new(t, t + 1.0), "x");
+        assert_eq!(moments(&[]), "");
+        assert_eq!(moments(&[at(12.0)]), "at 0:12");
+        assert_eq!(
+            moments(&[at(12.0), at(65.0), at(160.0)]),
+            "at 0:12, 1:05 and 2:40"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 use std::fmt::Write;
 
-use super::{clock, media_line, quantity};
+use super::{clock, media_line, moments, progress_lines, quantity, question_lines};
 use crate::model::{Assessment, Report};
 
 /// Evidence lines shown per dimension in the terminal; the JSON has them all.
@@ -26,6 +26,18 @@ pub fn text(report: &Report) -> String {
             );
         }
     }
+    if let Some(fit) = &report.question {
+        let _ = writeln!(out, "\nThe question");
+        for line in question_lines(fit) {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    if let Some(progress) = &report.progress {
+        let _ = writeln!(out, "\nSince the last take");
+        for line in progress_lines(progress) {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
     for (title, sign, items) in [
         ("Strengths", '+', &report.overall.strengths),
         ("Work on", '-', &report.overall.work_on),
@@ -36,6 +48,9 @@ pub fn text(report: &Report) -> String {
         let _ = writeln!(out, "\n{title}");
         for h in items {
             let _ = writeln!(out, "  {sign} {} ({}): {}", h.dimension, h.score, h.verdict);
+            if !h.moments.is_empty() {
+                let _ = writeln!(out, "      {}", moments(&h.moments));
+            }
             if sign == '-' {
                 let _ = writeln!(out, "      tip: {}", h.tip);
             }

@@ -2,5 +2,6 @@
 //! truth, the real model, the real binary.
 
 mod bad_input;
+mod coaching;
 mod support;
 mod truth;

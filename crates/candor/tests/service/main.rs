@@ -78,7 +78,8 @@ fn an_uploaded_interview_is_analysed_and_a_signed_webhook_reports_it() {
 
     let (status, report) = client.get(&format!("/api/v1/interviews/{id}/feedback"));
     assert_eq!(status, 200);
-    assert_eq!(report["schema_version"], "1.0");
+    assert_eq!(report["schema_version"], candor_report::SCHEMA_VERSION);
+    assert_eq!(report["question"]["kind"], "behavioural");
     let score = report["overall"]["score"]
         .as_f64()
         .expect("an overall score");
@@ -125,6 +126,28 @@ fn an_uploaded_interview_is_analysed_and_a_signed_webhook_reports_it() {
         now,
         Duration::from_secs(300),
     ));
+
+    // A second take of the same candidate and question is compared with
+    // the first.
+    let (status, second) = client.upload(
+        &media,
+        &[
+            ("question", "Tell me about a project you led."),
+            ("candidate_ref", "cand-42"),
+        ],
+    );
+    assert_eq!(status, 202, "{second}");
+    let second_id = second["id"].as_str().unwrap();
+    let done = client.wait_for(second_id, Duration::from_secs(180), |i| {
+        i["status"] != "pending" && i["status"] != "processing"
+    });
+    assert_eq!(done["status"], "completed", "{done}");
+    let (_, again) = client.get(&format!("/api/v1/interviews/{second_id}/feedback"));
+    let progress = &again["progress"];
+    assert_eq!(progress["previous_source"], report["source"], "{progress}");
+    assert_eq!(progress["overall_before"].as_f64(), Some(score));
+    assert_eq!(progress["same_question"], true);
+    assert!(!progress["dimensions"].as_array().unwrap().is_empty());
 }
 
 /// A two-minute answer: long enough (~10 s of analysis) to stop a worker in

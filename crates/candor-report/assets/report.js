@@ -1,0 +1,90 @@
+/* Candor report: one delegated click handler seeks the player to any
+   element's data-t (timestamps, words) or to the time under the pointer on
+   the timeline; while the recording plays, the word being spoken is marked
+   (binary search over start times read once). Without a player, the same
+   clicks scroll the transcript to that time. */
+(function () {
+  "use strict";
+  var player = document.getElementById("player");
+  var words = document.querySelectorAll("#transcript span[data-t]");
+  var times = new Float64Array(words.length);
+  for (var i = 0; i < words.length; i++) {
+    times[i] = parseFloat(words[i].getAttribute("data-t"));
+  }
+  var timeline = document.querySelector("svg.timeline");
+  var duration = timeline ? parseFloat(timeline.getAttribute("data-duration")) : 0;
+  var playhead = document.getElementById("playhead");
+  var current = -1;
+  var frame = 0;
+
+  /* Index of the last word starting at or before t, or -1. */
+  function wordAt(t) {
+    var lo = 0, hi = times.length - 1, found = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (times[mid] <= t) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    return found;
+  }
+
+  function show(t) {
+    if (playhead && duration > 0) {
+      var x = Math.max(0, Math.min(100, 100 * t / duration)) + "%";
+      playhead.setAttribute("x1", x);
+      playhead.setAttribute("x2", x);
+      playhead.style.visibility = "visible";
+    }
+    var w = wordAt(t);
+    if (w !== current) {
+      if (current >= 0) { words[current].classList.remove("now"); }
+      if (w >= 0) { words[w].classList.add("now"); }
+      current = w;
+    }
+    return w;
+  }
+
+  function seek(t) {
+    if (!isFinite(t)) { return; }
+    var w = show(t);
+    if (player) {
+      player.currentTime = t;
+      var playing = player.play();
+      if (playing && playing.catch) { playing.catch(function () {}); }
+    } else if (w >= 0) {
+      words[w].scrollIntoView({ block: "center", behavior: "smooth" });
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element)) { return; }
+    var timed = target.closest("[data-t]");
+    if (timed) {
+      seek(parseFloat(timed.getAttribute("data-t")));
+      return;
+    }
+    var svg = target.closest("svg.timeline");
+    if (svg && duration > 0) {
+      var box = svg.getBoundingClientRect();
+      if (box.width > 0) { seek(duration * (event.clientX - box.left) / box.width); }
+    }
+  });
+
+  /* Folded lists of moments print in full. */
+  window.addEventListener("beforeprint", function () {
+    var folded = document.querySelectorAll("details.more");
+    for (var i = 0; i < folded.length; i++) { folded[i].open = true; }
+  });
+
+  if (player) {
+    document.body.classList.add("has-player");
+    var follow = function () {
+      show(player.currentTime);
+      frame = player.paused ? 0 : requestAnimationFrame(follow);
+    };
+    player.addEventListener("play", function () {
+      if (!frame) { frame = requestAnimationFrame(follow); }
+    });
+    player.addEventListener("seeked", function () { show(player.currentTime); });
+  }
+})();

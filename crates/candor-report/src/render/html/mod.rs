@@ -1,0 +1,251 @@
+//! One self-contained HTML5 page: the CSS, the script and the timeline's SVG
+//! are inline and nothing is loaded from elsewhere, except the recording the
+//! player plays ([`HtmlOptions::media_src`]). The page reads fully without
+//! the script; with it, every timestamp, word and timeline position seeks the
+//! player. All text goes through maud, which escapes it.
+
+mod coaching;
+mod timeline;
+mod transcript;
+
+#[cfg(test)]
+mod tests;
+
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use super::{clock, media_line, quantity};
+use crate::model::{Assessment, Band, Dimension, Evidence, EvidenceKind, Highlight, Report};
+
+/// How the page is put together.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HtmlOptions {
+    /// Where the player loads the recording from: a path relative to the
+    /// page (a file next to the recording) or a signed URL. Without it the
+    /// page has no player.
+    pub media_src: Option<String>,
+}
+
+const CSS: &str = include_str!("../../../assets/report.css");
+const JS: &str = include_str!("../../../assets/report.js");
+
+/// The report as one HTML document.
+pub fn html(report: &Report, options: &HtmlOptions) -> String {
+    let has_transcript = report
+        .transcript
+        .as_ref()
+        .is_some_and(|t| !t.segments.is_empty());
+    let timeline = timeline::timeline(report, options.media_src.is_some());
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "Interview feedback: " (report.source) }
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                a.skip href=(if has_transcript { "#transcript" } else { "#main" }) {
+                    @if has_transcript { "Skip to the transcript" } @else { "Skip to the content" }
+                }
+                (header(report))
+                nav aria-label="Sections" {
+                    ul {
+                        li { a href="#summary" { "Summary" } }
+                        @if report.question.is_some() { li { a href="#question" { "The question" } } }
+                        @if report.progress.is_some() { li { a href="#progress" { "Since last take" } } }
+                        @if timeline.is_some() { li { a href="#timeline" { "Timeline" } } }
+                        li { a href="#dimensions" { "Every dimension" } }
+                        @if has_transcript { li { a href="#transcript" { "Transcript" } } }
+                    }
+                }
+                main #main {
+                    @if let Some(src) = &options.media_src { (player(report, src)) }
+                    (summary(report))
+                    @if let Some(q) = &report.question { (coaching::question(q)) }
+                    @if let Some(p) = &report.progress { (coaching::progress(p)) }
+                    @if let Some(t) = timeline { (t) }
+                    section #dimensions aria-labelledby="dimensions-h" {
+                        h2 #dimensions-h { "Every dimension" }
+                        @for d in &report.dimensions { (dimension(d)) }
+                    }
+                    @if let (true, Some(t)) = (has_transcript, &report.transcript) {
+                        (transcript::transcript(t, report.measurements.content.as_ref()))
+                    }
+                }
+                footer { p { "Written by " (report.generator) ", report schema " (report.schema_version) "." } }
+                script { (PreEscaped(JS)) }
+            }
+        }
+    };
+    page.into_string()
+}
+
+fn header(report: &Report) -> Markup {
+    html! {
+        header.top {
+            h1 { "Interview feedback" }
+            p.source { (report.source) }
+            p.media { "Recording: " (media_line(&report.media)) }
+            p.overall {
+                @match (report.overall.score, report.overall.band) {
+                    (Some(score), Some(band)) => {
+                        "Overall: " (score_badge(score, band))
+                    }
+                    _ => { "Overall: not scored — nothing in the recording could be judged fairly." }
+                }
+            }
+        }
+    }
+}
+
+/// "72/100" with its band as text and a bar whose length is the score.
+fn score_badge(score: u8, band: Band) -> Markup {
+    let class = match band {
+        Band::Strong => "band strong",
+        Band::Fine => "band fine",
+        Band::WorkOnIt => "band work",
+    };
+    html! {
+        span.score { strong { (score) } "/100" }
+        " "
+        span class=(class) { (band.label()) }
+        span.bar aria-hidden="true" { span style={ "width:" (score.min(100)) "%" } {} }
+    }
+}
+
+fn summary(report: &Report) -> Markup {
+    let o = &report.overall;
+    html! {
+        section #summary aria-labelledby="summary-h" {
+            h2 #summary-h { "Summary" }
+            @if o.strengths.is_empty() && o.work_on.is_empty() {
+                p { "No dimension could be scored, so there are no highlights." }
+            }
+            div.highlights {
+                @if !o.strengths.is_empty() {
+                    div { h3 { "Strengths" } ul { @for h in &o.strengths { (highlight(h)) } } }
+                }
+                @if !o.work_on.is_empty() {
+                    div { h3 { "Things to work on" } ul { @for h in &o.work_on { (highlight(h)) } } }
+                }
+            }
+        }
+    }
+}
+
+fn highlight(h: &Highlight) -> Markup {
+    html! {
+        li {
+            strong { (h.dimension) } " (" (h.score) "/100): " (h.verdict)
+            br;
+            span.tip { "Tip: " (h.tip) }
+            @if !h.moments.is_empty() { (moments(&h.moments)) }
+        }
+    }
+}
+
+fn dimension(d: &Dimension) -> Markup {
+    let heading = format!("dim-{}-h", d.id);
+    html! {
+        section.dimension #{ "dim-" (d.id) } aria-labelledby=(heading) {
+            h3 #(heading) { (d.title) }
+            @match &d.assessment {
+                Assessment::Scored { score, band, verdict, tip } => {
+                    p.scoreline { (score_badge(*score, *band)) }
+                    p.verdict { (verdict) }
+                    p.tip { strong { "Tip: " } (tip) }
+                }
+                Assessment::NotScored { reason } => {
+                    p.scoreline.not-scored { "Not scored — " (reason) }
+                }
+            }
+            @if !d.metrics.is_empty() {
+                table {
+                    caption.sr { "Measurements for " (d.title) }
+                    thead { tr {
+                        th scope="col" { "Measure" }
+                        th scope="col" { "Value" }
+                        th scope="col" { "Reference" }
+                    } }
+                    tbody {
+                        @for m in &d.metrics {
+                            tr {
+                                th scope="row" { (m.label) }
+                                td.num { (quantity(m)) }
+                                td {
+                                    @if let Some(r) = &m.reference {
+                                        (r.range) br; small { "Source: " (r.source) }
+                                    } @else { "—" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !d.evidence.is_empty() {
+                h4 { "Moments" }
+                (moments(&d.evidence))
+            }
+        }
+    }
+}
+
+/// Moments shown before the rest fold away under "more".
+const MOMENTS_SHOWN: usize = 5;
+
+fn moments(evidence: &[Evidence]) -> Markup {
+    let (shown, folded) = evidence.split_at(evidence.len().min(MOMENTS_SHOWN));
+    let list = |items: &[Evidence]| {
+        html! {
+            ul.moments {
+                @for e in items {
+                    li {
+                        (seek_button(e.start)) " " span.until { "to " (clock(e.end)) } " "
+                        @if e.kind == EvidenceKind::Example { span.example { "Good example" } " " }
+                        (e.text)
+                    }
+                }
+            }
+        }
+    };
+    html! {
+        (list(shown))
+        @if !folded.is_empty() {
+            details.more {
+                summary { (folded.len()) " more moments" }
+                (list(folded))
+            }
+        }
+    }
+}
+
+/// A timestamp that seeks the player (or, without one, the transcript).
+fn seek_button(t: f64) -> Markup {
+    let label = clock(t);
+    html! {
+        button.ts type="button" data-t=(seconds(t)) aria-label={ "Play from " (label) } { (label) }
+    }
+}
+
+fn player(report: &Report, src: &str) -> Markup {
+    html! {
+        section.player aria-label="Recording" {
+            @if report.media.video.is_some() {
+                video #player controls preload="metadata" src=(src) {
+                    "Your browser cannot play this recording."
+                }
+            } @else {
+                audio #player controls preload="metadata" src=(src) {
+                    "Your browser cannot play this recording."
+                }
+            }
+        }
+    }
+}
+
+/// Seconds for a `data-t` attribute: hundredths, trailing zeros dropped.
+fn seconds(t: f64) -> String {
+    let s = format!("{:.2}", t.max(0.0));
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}

@@ -1,0 +1,347 @@
+use candor_domain::{MediaInfo, Word};
+
+use super::*;
+use crate::testing::{interview, sixty_minute_report, QUESTION};
+use crate::{build_report, Analyses, ReportConfig};
+use crate::{compare, Trend};
+
+fn page(report: &Report, media_src: Option<&str>) -> String {
+    html(
+        report,
+        &HtmlOptions {
+            media_src: media_src.map(str::to_string),
+        },
+    )
+}
+
+/// Occurrences of `<name` (as a whole tag name) and of `</name>`.
+fn tag_counts(page: &str, name: &str) -> (usize, usize) {
+    let open = page
+        .match_indices(&format!("<{name}"))
+        .filter(|(i, _)| {
+            let next = page[i + name.len() + 1..].chars().next();
+            matches!(next, Some(' ' | '>'))
+        })
+        .count();
+    (open, page.matches(&format!("</{name}>")).count())
+}
+
+/// The values of every `attr="..."` in the page.
+fn attribute_values<'a>(page: &'a str, attr: &str) -> Vec<&'a str> {
+    let needle = format!(" {attr}=\"");
+    page.match_indices(&needle)
+        .map(|(i, _)| {
+            let rest = &page[i + needle.len()..];
+            &rest[..rest.find('"').unwrap_or(rest.len())]
+        })
+        .collect()
+}
+
+#[test]
+fn the_scores_verdicts_words_and_moments_appear() {
+    let report = interview(3);
+    let page = page(&report, None);
+    let overall = report.overall.score.expect("the interview is scored");
+    assert!(page.contains(&format!("<strong>{overall}</strong>/100")));
+    let (title, verdict, evidence) = report
+        .dimensions
+        .iter()
+        .find_map(|d| match &d.assessment {
+            Assessment::Scored { verdict, .. } if !d.evidence.is_empty() => {
+                Some((&d.title, verdict, &d.evidence[0]))
+            }
+            _ => None,
+        })
+        .expect("a scored dimension with evidence");
+    assert!(page.contains(&format!(">{title}</h3>")), "{title}");
+    assert!(page.contains(&maud::html! { (verdict) }.into_string()));
+    // The moment's button seeks to its start and shows it as a clock.
+    let button = format!(
+        "data-t=\"{}\" aria-label=\"Play from {}\">{}</button>",
+        seconds(evidence.start),
+        clock(evidence.start),
+        clock(evidence.start)
+    );
+    assert!(page.contains(&button), "{button}");
+    // A known word of the transcript, with its start time.
+    let word = report
+        .transcript
+        .as_ref()
+        .and_then(|t| t.words().find(|w| w.text.trim() == "migration"))
+        .expect("the generated answer says 'migration'");
+    assert!(page.contains(&format!(
+        "<span data-t=\"{}\">migration</span>",
+        seconds(word.start)
+    )));
+}
+
+#[test]
+fn fillers_hedges_and_power_words_are_marked_on_their_words() {
+    let report = interview(2);
+    let page = page(&report, None);
+    let content = report.measurements.content.as_ref().unwrap();
+    let words: Vec<&Word> = report.transcript.as_ref().unwrap().words().collect();
+    let um = content
+        .fillers
+        .hits
+        .iter()
+        .find(|h| h.text == "um")
+        .expect("the answer has an 'um'");
+    let w = words[um.word_index];
+    assert_eq!(w.text.trim(), "um,");
+    assert!(page.contains(&format!(
+        "<span class=\"mf\" title=\"filler: um\" data-t=\"{}\">um,</span>",
+        seconds(w.start)
+    )));
+    // A two-word hedge marks both words.
+    let hedge = content
+        .hedges
+        .hits
+        .iter()
+        .find(|h| h.text == "i think")
+        .expect("the answer has 'I think'");
+    for w in &words[hedge.word_index..hedge.word_index + 2] {
+        assert!(page.contains(&format!(
+            "<span class=\"mh\" title=\"hedge: i think\" data-t=\"{}\">{}</span>",
+            seconds(w.start),
+            w.text.trim()
+        )));
+    }
+    assert!(page.contains("class=\"mp\" title=\"power word: led\""));
+    assert!(page.contains("<p class=\"legend\">"));
+}
+
+#[test]
+fn transcript_text_is_escaped() {
+    let mut report = interview(1);
+    let segment = &mut report.transcript.as_mut().unwrap().segments[0];
+    segment.words[0].text = " <script>alert(1)</script>".into();
+    report.source = "a\"b<i>.mp4".into();
+    let page = page(&report, None);
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!page.contains("<script>alert"));
+    assert!(page.contains("a&quot;b&lt;i&gt;.mp4"));
+    assert_eq!(
+        tag_counts(&page, "script"),
+        (1, 1),
+        "only the page's own script"
+    );
+}
+
+#[test]
+fn nothing_is_loaded_from_anywhere_but_the_media_source() {
+    let report = interview(2);
+    let src = "https://media.example/v1/clip.mp4?sig=a&exp=1";
+    for (media_src, escaped) in [
+        (None, None),
+        (Some("clip.mp4"), Some("clip.mp4")),
+        (
+            Some(src),
+            Some("https://media.example/v1/clip.mp4?sig=a&amp;exp=1"),
+        ),
+    ] {
+        let page = page(&report, media_src);
+        let rest = escaped.map_or(page.clone(), |e| page.replace(e, ""));
+        for url in ["http://", "https://", "//"] {
+            assert!(!rest.contains(url), "{url} in the page with {media_src:?}");
+        }
+        assert_eq!(
+            attribute_values(&page, "src"),
+            escaped.into_iter().collect::<Vec<_>>()
+        );
+        for href in attribute_values(&page, "href") {
+            assert!(href.starts_with('#'), "{href}");
+        }
+        assert!(!page.contains("<link") && !page.contains("@import") && !page.contains("url("));
+    }
+}
+
+#[test]
+fn the_player_is_there_only_with_a_media_source_and_fits_the_media() {
+    let report = interview(1);
+    let without = page(&report, None);
+    assert!(!without.contains("id=\"player\""));
+    assert!(!without.contains("<video") && !without.contains("<audio"));
+
+    let with = page(&report, Some("interview.mp4"));
+    assert!(
+        with.contains("<video id=\"player\" controls preload=\"metadata\" src=\"interview.mp4\">")
+    );
+}
+
+#[test]
+fn an_audio_only_report_has_an_audio_player_and_no_camera_lanes() {
+    let mut report = interview(2);
+    report.media.video = None;
+    report.measurements.video = None;
+    report.measurements.vision = None;
+    let page = page(&report, Some("answer.m4a"));
+    assert!(page.contains("<audio id=\"player\" controls preload=\"metadata\" src=\"answer.m4a\">"));
+    assert!(!page.contains("<video"));
+    for lane in ["speech", "fillers", "pace", "loudness"] {
+        assert!(page.contains(&format!("data-lane=\"{lane}\"")), "{lane}");
+    }
+    assert!(!page.contains("data-lane=\"eye-contact\""));
+    assert!(!page.contains("data-lane=\"no-face\""));
+}
+
+#[test]
+fn a_report_with_nothing_scored_still_renders() {
+    let media = MediaInfo {
+        container: "mp4".into(),
+        duration_s: 4.0,
+        size_bytes: None,
+        audio: None,
+        video: None,
+    };
+    let report = build_report(
+        Analyses {
+            source: "empty.mp4".into(),
+            media,
+            audio: None,
+            transcript: None,
+            content: None,
+            video: None,
+            vision: None,
+            question: None,
+        },
+        &ReportConfig::default(),
+    );
+    let page = page(&report, None);
+    assert!(page.contains("Overall: not scored"));
+    assert_eq!(
+        page.matches("Not scored — ").count(),
+        report.dimensions.len()
+    );
+    for section in ["timeline", "transcript", "question", "progress"] {
+        assert!(!page.contains(&format!("id=\"{section}\"")), "{section}");
+    }
+    assert!(page.contains("href=\"#main\""));
+    assert!(page.trim_end().ends_with("</html>"));
+}
+
+#[test]
+fn the_main_elements_are_balanced() {
+    let page = page(&interview(5), Some("x.mp4"));
+    for name in [
+        "html", "head", "body", "header", "nav", "main", "section", "footer", "h1", "h2", "h3",
+        "table", "tr", "ul", "li", "p", "span", "button", "svg", "g", "path", "text", "script",
+        "style", "details",
+    ] {
+        let (open, close) = tag_counts(&page, name);
+        assert!(open > 0, "no <{name}>");
+        assert_eq!(open, close, "<{name}>");
+    }
+    assert!(page.starts_with("<!DOCTYPE html><html lang=\"en\">"));
+}
+
+#[test]
+fn an_hour_weighs_under_two_megabytes_with_one_path_per_curve() {
+    let report = sixty_minute_report();
+    let words = report.transcript.as_ref().unwrap().words().count();
+    assert!((8000..10_000).contains(&words), "{words} words");
+    let page = page(&report, Some("interview.mp4"));
+    assert!(page.len() < 2_000_000, "{} bytes", page.len());
+    assert_eq!(
+        page.matches(" data-t=\"").count() - page.matches("<button").count(),
+        words
+    );
+    let (paths, _) = tag_counts(&page, "path");
+    assert!(paths <= 12, "{paths} path elements");
+    // Each curve holds at most 600 points.
+    let curves: Vec<usize> = page
+        .match_indices("<path class=\"curve\" d=\"")
+        .map(|(i, _)| {
+            page[i..]
+                .split('"')
+                .nth(3)
+                .unwrap()
+                .matches(['M', 'L'])
+                .count()
+        })
+        .collect();
+    assert_eq!(curves.len(), 2, "pace and loudness");
+    assert!(
+        curves.iter().all(|&n| (100..=600).contains(&n)),
+        "{curves:?}"
+    );
+}
+
+#[test]
+fn highlights_point_at_their_moments() {
+    let report = interview(3);
+    let page = page(&report, Some("x.mp4"));
+    let h = report
+        .overall
+        .work_on
+        .iter()
+        .chain(&report.overall.strengths)
+        .find(|h| !h.moments.is_empty())
+        .expect("a highlight with moments");
+    let summary =
+        &page[page.find("id=\"summary\"").unwrap()..page.find("id=\"question\"").unwrap()];
+    for m in &h.moments {
+        assert!(
+            summary.contains(&format!("data-t=\"{}\"", seconds(m.start))),
+            "{m:?}"
+        );
+    }
+}
+
+#[test]
+fn the_question_section_shows_which_key_terms_were_said_and_when() {
+    let report = interview(2);
+    let fit = report.question.as_ref().unwrap();
+    let page = page(&report, None);
+    assert!(page.contains("Your answer to the question"));
+    assert!(page.contains(&format!(
+        "<blockquote class=\"question\">{QUESTION}</blockquote>"
+    )));
+    let said = fit
+        .key_terms
+        .iter()
+        .find(|t| t.term == "migration")
+        .unwrap();
+    let at = said.said_at.expect("the answer says 'migration'");
+    assert!(page.contains(&format!(
+        "<th scope=\"row\">migration</th><td class=\"said\">✓ said at <button class=\"ts\" type=\"button\" data-t=\"{}\"",
+        seconds(at.start)
+    )));
+    assert!(fit.key_terms.iter().any(|t| t.said_at.is_none()));
+    for t in fit.key_terms.iter().filter(|t| t.said_at.is_none()) {
+        assert!(page.contains(&format!(
+            "<th scope=\"row\">{}</th><td class=\"unsaid\">✗ not said</td>",
+            t.term
+        )));
+    }
+    assert!(page.contains(&format!(
+        "A <strong>{}</strong> question.",
+        fit.kind.label()
+    )));
+}
+
+#[test]
+fn the_progress_section_shows_every_change_with_its_trend_in_words() {
+    let current = interview(2);
+    let mut previous = interview(2);
+    previous.source = "take-1.mp4".into();
+    // The earlier take was weaker on pace.
+    let pace = previous
+        .dimensions
+        .iter_mut()
+        .find(|d| d.id == "pace")
+        .unwrap();
+    if let Assessment::Scored { score, .. } = &mut pace.assessment {
+        *score -= 20;
+    }
+    let mut report = current;
+    report.progress = Some(compare(&report, &previous));
+    let progress = report.progress.as_ref().unwrap();
+    let pace = progress.dimensions.iter().find(|d| d.id == "pace").unwrap();
+    assert_eq!((pace.change, pace.trend), (20, Trend::Improved));
+    let page = page(&report, None);
+    assert!(page.contains("Since your last take"));
+    assert!(page.contains("<strong>take-1.mp4</strong>"));
+    assert!(page.contains("<span class=\"trend up\">▲ +20 improved</span>"));
+    assert!(page.contains("<span class=\"trend steady\">● +0 steady</span>"));
+}
