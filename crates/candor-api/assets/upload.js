@@ -12,13 +12,13 @@
   const status = document.getElementById("upload-status");
   const error = document.getElementById("upload-error");
 
-  function megabytes(bytes) {
-    return (bytes / 1e6).toFixed(1) + " MB";
+  function size(bytes) {
+    return bytes < 1e6 ? Math.ceil(bytes / 1e3) + " kB" : (bytes / 1e6).toFixed(1) + " MB";
   }
 
   function showChosen() {
     const file = fileInput.files[0];
-    fileName.textContent = file ? file.name + " (" + megabytes(file.size) + ")" : "";
+    fileName.textContent = file ? file.name + " (" + size(file.size) + ")" : "";
   }
 
   fileInput.addEventListener("change", showChosen);
@@ -47,7 +47,7 @@
     const step = Math.floor(percent / 10) * 10;
     if (step !== announced) {
       announced = step;
-      status.textContent = percent + " % of " + megabytes(total) + " uploaded";
+      status.textContent = percent + " % of " + size(total) + " uploaded";
     }
   }
 

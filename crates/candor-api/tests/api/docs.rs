@@ -29,6 +29,7 @@ async fn the_openapi_document_lists_every_route() {
         ("/api/v1/interviews/{id}", "delete"),
         ("/api/v1/interviews/{id}/feedback", "get"),
         ("/api/v1/interviews/{id}/media", "get"),
+        ("/api/v1/interviews/{id}/report", "get"),
         ("/api/v1/queue/status", "get"),
         ("/api/v1/queue/stats", "get"),
         ("/api/v1/queue/jobs/{id}/retry", "post"),
@@ -45,7 +46,7 @@ async fn the_openapi_document_lists_every_route() {
             "{method} {path} is not documented"
         );
     }
-    assert_eq!(document["paths"].as_object().unwrap().len(), 16);
+    assert_eq!(document["paths"].as_object().unwrap().len(), 17);
     // The media URL is authorised by its signature, not by a key.
     let media = &document["paths"]["/api/v1/interviews/{id}/media"]["get"];
     assert!(media.get("security").is_none(), "{media}");

@@ -13,6 +13,7 @@ mod media;
 mod metrics;
 mod pages;
 mod queue;
+mod report;
 mod stats;
 mod submit;
 mod tenancy;

@@ -1,16 +1,18 @@
 //! `/api/v1/interviews`: submit (`submit.rs`: a key already in the store,
 //! or a streamed upload), list, status, feedback, delete. Every read and
 //! write goes through the caller's tenant: another tenant's interview is a
-//! 404. `media.rs` streams the recording to holders of a signed URL.
+//! 404. `report.rs` renders the report as a page; `media.rs` streams the
+//! recording to holders of a signed URL.
 
 pub(crate) mod media;
+mod report;
 mod submit;
 
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use candor_db::{Interview, InterviewId, Scope};
+use candor_db::{Feedback, Interview, InterviewId, Scope};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -27,6 +29,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(submit::submit, list))
         .routes(routes!(status, delete))
         .routes(routes!(feedback))
+        .routes(routes!(report::report))
         .routes(routes!(media::media))
         // The submit handler limits its body itself: the upload limit is
         // configuration, and JSON gets a far smaller one.
@@ -192,16 +195,27 @@ async fn feedback(
 ) -> Result<Response, ApiError> {
     caller.require(Scope::Read)?;
     let id = interview_id(&id)?;
-    if let Some(feedback) = state.db.feedback(caller.tenant(), &id).await? {
-        return Ok((
-            [(header::CONTENT_TYPE, "application/json")],
-            feedback.report,
-        )
-            .into_response());
+    let feedback = stored_feedback(&state, &caller, &id).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        feedback.report,
+    )
+        .into_response())
+}
+
+/// The interview's stored feedback; 409 with its status until it has
+/// completed, 404 when it is not the caller's.
+async fn stored_feedback(
+    state: &AppState,
+    caller: &Caller,
+    id: &InterviewId,
+) -> Result<Feedback, ApiError> {
+    if let Some(feedback) = state.db.feedback(caller.tenant(), id).await? {
+        return Ok(feedback);
     }
     let interview = state
         .db
-        .interview(caller.tenant(), &id)
+        .interview(caller.tenant(), id)
         .await?
         .ok_or(ApiError::NotFound("interview"))?;
     Err(ApiError::NotReady(interview.status))
