@@ -194,7 +194,11 @@ fn the_html_report_is_one_offline_page_that_plays_the_recording_beside_it() {
         "--question",
         "Tell me about a time you fixed a failing system.",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..100]);
     let overall = html
