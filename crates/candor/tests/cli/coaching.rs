@@ -149,6 +149,13 @@ fn a_second_take_is_compared_with_the_first() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Since the last take"), "{text}");
     assert!(text.contains("take-1.wav"), "{text}");
+
+    // A stored report renders again without an analysis.
+    let out = candor(&["render", previous.to_str().unwrap(), "--format", "md"]);
+    assert!(out.status.success());
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.starts_with("# Interview feedback: take-1.wav"), "{md}");
+    assert!(md.contains("**Overall: 40/100"), "{md}");
 }
 
 #[test]
