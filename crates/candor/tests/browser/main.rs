@@ -287,12 +287,6 @@ fn a_wrong_key_is_refused_and_asked_for_again() {
     let stack = Stack::new();
     let key = stack.key("acme", "submit,read");
     let service = stack.serve("serve", &[]);
-    let not_media = tempfile::Builder::new().suffix(".mp4").tempfile().unwrap();
-    std::fs::write(
-        not_media.path(),
-        "just some text, not a recording\n".repeat(100),
-    )
-    .unwrap();
     let rt = runtime();
     let browser = rt.block_on(Browser::start(1280, 900));
     rt.block_on(async {
@@ -371,10 +365,23 @@ fn a_wrong_key_is_refused_and_asked_for_again() {
                 "return !document.getElementById('app').hidden",
             )
             .await;
-        let file = client.find(Locator::Id("file")).await.unwrap();
-        file.send_keys(not_media.path().to_str().unwrap())
-            .await
-            .unwrap();
+        // A file dropped on the zone (a drop event as the browser makes it)
+        // is the one uploaded: here text that only claims to be an MP4.
+        let chosen = browser
+            .eval(
+                "const data = new DataTransfer();
+                 data.items.add(new File(['just some text, not a recording\\n'.repeat(100)],
+                                         'dropped.mp4', { type: 'video/mp4' }));
+                 document.getElementById('drop-zone').dispatchEvent(
+                   new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+                 return [document.getElementById('file').files[0].name,
+                         document.getElementById('file-name').textContent]",
+            )
+            .await;
+        assert_eq!(
+            chosen,
+            serde_json::json!(["dropped.mp4", "dropped.mp4 (4 kB)"])
+        );
         client
             .find(Locator::Id("upload-button"))
             .await
