@@ -7,7 +7,7 @@ mod compare;
 mod model;
 pub mod render;
 mod scoring;
-#[cfg(any(test, feature = "testing"))]
+#[cfg(test)]
 pub mod testing;
 
 pub use build::{build_report, Analyses, ReportConfig};

@@ -1,8 +1,7 @@
 //! A realistic report of any length, built from a generated transcript run
 //! through the real content analysis, question fit, scoring and comparison,
-//! with audio and vision measurements written out by hand. For renderer tests and the
-//! size/speed benchmark (`examples/html_60min.rs`); behind the `testing`
-//! feature.
+//! with audio and vision measurements written out by hand. For the renderer
+//! tests (the benchmark, scripts/bench-report.sh, renders a real analysis).
 
 use candor_audio::{
     AudioAnalysis, Clipping, Loudness, Noise, Pause, PauseKind, Pitch, PitchPoint, Quality,

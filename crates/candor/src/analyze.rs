@@ -8,7 +8,7 @@ use candor_media::{MediaError, MediaSource};
 use candor_report::{build_report, compare, read_report, render, Analyses, Report};
 use candor_whisper::{ModelOptions, WhisperModel};
 
-use crate::cli::{AnalyzeArgs, Format};
+use crate::cli::{AnalyzeArgs, Format, RenderArgs};
 use crate::config::Config;
 use crate::failure::Failure;
 use crate::pipeline;
@@ -43,21 +43,36 @@ pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Fai
         &model_dir,
         &|duration_s| Box::new(Progress::new(duration_s, quiet)),
     )?;
-    let rendered = match args.format {
+    let media = media_src(&args.file, args.out.as_deref());
+    let rendered = rendering(&report, args.format, Some(media))?;
+    write_output(args.out.as_deref(), &rendered)
+}
+
+/// `candor render`: a stored JSON report in another format.
+pub fn render_again(args: &RenderArgs) -> Result<(), Failure> {
+    let report = read_previous(&args.report)?;
+    let media = args
+        .media
+        .as_deref()
+        .map(|m| media_src(m, args.out.as_deref()));
+    let rendered = rendering(&report, args.format, media)?;
+    write_output(args.out.as_deref(), &rendered)
+}
+
+fn rendering(
+    report: &Report,
+    format: Format,
+    media_src: Option<String>,
+) -> Result<String, Failure> {
+    Ok(match format {
         Format::Json => {
-            serde_json::to_string_pretty(&report).map_err(|e| Failure::internal(e.to_string()))?
+            serde_json::to_string_pretty(report).map_err(|e| Failure::internal(e.to_string()))?
                 + "\n"
         }
-        Format::Md => render::markdown(&report),
-        Format::Text => render::text(&report),
-        Format::Html => render::html(
-            &report,
-            &render::HtmlOptions {
-                media_src: Some(media_src(&args.file, args.out.as_deref())),
-            },
-        ),
-    };
-    write_output(args.out.as_deref(), &rendered)
+        Format::Md => render::markdown(report),
+        Format::Text => render::text(report),
+        Format::Html => render::html(report, &render::HtmlOptions { media_src }),
+    })
 }
 
 /// How the HTML page finds the recording for its player: relative to the
@@ -106,7 +121,8 @@ pub struct Context {
     pub previous: Option<Report>,
 }
 
-/// Reads `--compare FILE`: a JSON report an earlier `candor analyze` wrote.
+/// Reads a JSON report an earlier `candor analyze` wrote (`--compare`,
+/// `candor render`).
 fn read_previous(path: &Path) -> Result<Report, Failure> {
     let hint = "give a report written by `candor analyze --format json`";
     let text = std::fs::read_to_string(path)

@@ -37,6 +37,8 @@ impl Cli {
 pub enum Command {
     /// Analyse one recording (video or audio) and print its feedback report.
     Analyze(AnalyzeArgs),
+    /// Render a JSON report again, e.g. as the HTML page, without analysing.
+    Render(RenderArgs),
     /// Print the JSON Schema of the report document.
     Schema,
     /// Print every setting with its default, as TOML for `--config`.
@@ -125,6 +127,21 @@ pub struct AnalyzeArgs {
     /// improved and what got worse since.
     #[arg(long, value_name = "PREVIOUS.json")]
     pub compare: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct RenderArgs {
+    /// A report written by `candor analyze --format json` (or the service's
+    /// feedback).
+    pub report: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Html)]
+    pub format: Format,
+    /// Write here instead of to standard output.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// The recording, for the HTML page's player.
+    #[arg(long, value_name = "FILE")]
+    pub media: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

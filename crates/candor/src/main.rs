@@ -31,6 +31,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Analyze(args) => config::Config::load(cli.config.as_deref())
             .and_then(|config| analyze::run(args, config, cli.quiet)),
+        cli::Command::Render(args) => analyze::render_again(&args),
         cli::Command::Schema => {
             println!("{}", candor_report::json_schema_string());
             Ok(())
