@@ -38,10 +38,12 @@ pub fn generate_key() -> (String, String) {
 
 /// The stored form of a key: SHA-256, lower-case hex.
 pub fn hash_key(key: &str) -> String {
-    Sha256::digest(key.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    hex(&Sha256::digest(key.as_bytes()))
+}
+
+/// Lower-case hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// The authenticated caller: a live key, within its rate limit. Extracting

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use candor_db::JobSpec;
+use candor_store::Environment;
 
 /// How the API runs.
 ///
@@ -18,6 +19,7 @@ use candor_db::JobSpec;
 /// | `CANDOR_WHISPER_MODEL` | model directory that readiness checks for `model.bin`; empty skips the check | `models/faster-whisper-tiny.en` |
 /// | `JOB_MAX_ATTEMPTS` | attempts of a new analyze job | 3 |
 /// | `JOB_TIMEOUT` | seconds one attempt may run | 1800 |
+/// | `CANDOR_URL_SECRET` | key that signs media URLs (≥ 16 characters); required in staging and production | development: random per process |
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiConfig {
     pub bind: SocketAddr,
@@ -29,6 +31,33 @@ pub struct ApiConfig {
     pub model_dir: Option<PathBuf>,
     /// How the analyze job of a new interview runs.
     pub job: JobSpec,
+    /// Signs media URLs. `None` (development only): a random secret per
+    /// process, so URLs stop working at a restart.
+    pub url_secret: Option<UrlSecret>,
+}
+
+/// A secret that `Debug` does not print.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UrlSecret(String);
+
+impl UrlSecret {
+    /// Shorter secrets are refused: the HMAC is only as strong as its key.
+    pub const MIN_LEN: usize = 16;
+
+    pub fn new(secret: impl Into<String>) -> Option<Self> {
+        let secret = secret.into();
+        (secret.len() >= Self::MIN_LEN).then_some(UrlSecret(secret))
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for UrlSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UrlSecret(<redacted>)")
+    }
 }
 
 /// A token bucket per API key: `burst` requests at once, refilled at
@@ -57,6 +86,7 @@ impl Default for ApiConfig {
             allow_http_callbacks: false,
             model_dir: Some(PathBuf::from(DEFAULT_MODEL_DIR)),
             job: JobSpec::new(3, Duration::from_secs(30 * 60)),
+            url_secret: None,
         }
     }
 }
@@ -122,6 +152,7 @@ impl ApiConfig {
             "a number of seconds",
             defaults.job.timeout.as_secs(),
         )?;
+        let url_secret = url_secret(&set)?;
         Ok(ApiConfig {
             bind: parse(&set, "CANDOR_BIND", "an address:port", defaults.bind)?,
             max_upload_bytes: parse(
@@ -152,7 +183,33 @@ impl ApiConfig {
             )?,
             model_dir,
             job: JobSpec::new(max_attempts, Duration::from_secs(timeout_secs)),
+            url_secret,
         })
+    }
+}
+
+/// `CANDOR_URL_SECRET`: optional in development (as `WEBHOOK_SECRET` is),
+/// required everywhere else, where URLs must outlive a restart and be valid
+/// on every API process.
+fn url_secret(set: &impl Fn(&str) -> Option<String>) -> Result<Option<UrlSecret>, ConfigError> {
+    let development = set("ENVIRONMENT").is_none_or(|environment| {
+        Environment::parse(&environment) == Some(Environment::Development)
+    });
+    match set("CANDOR_URL_SECRET") {
+        Some(secret) => UrlSecret::new(secret)
+            .map(Some)
+            .ok_or(ConfigError::Invalid {
+                var: "CANDOR_URL_SECRET",
+                // Never echo a secret.
+                value: "<redacted>".into(),
+                expected: "a secret of at least 16 characters",
+            }),
+        None if development => Ok(None),
+        None => Err(ConfigError::Invalid {
+            var: "CANDOR_URL_SECRET",
+            value: String::new(),
+            expected: "a secret of at least 16 characters (required in staging and production)",
+        }),
     }
 }
 
@@ -226,6 +283,34 @@ mod tests {
             from(&[("CANDOR_WHISPER_MODEL", "")]).unwrap().model_dir,
             None
         );
+    }
+
+    #[test]
+    fn the_url_secret_is_optional_in_development_only_and_never_printed() {
+        assert_eq!(from(&[]).unwrap().url_secret, None);
+        assert_eq!(
+            from(&[("ENVIRONMENT", "development")]).unwrap().url_secret,
+            None
+        );
+        for environment in ["staging", "production"] {
+            let error = from(&[("ENVIRONMENT", environment)]).unwrap_err();
+            assert!(
+                error.to_string().starts_with("CANDOR_URL_SECRET"),
+                "{error}"
+            );
+        }
+        let config = from(&[
+            ("ENVIRONMENT", "production"),
+            ("CANDOR_URL_SECRET", "0123456789abcdef-long-enough"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.url_secret.as_ref().map(UrlSecret::as_bytes),
+            Some(&b"0123456789abcdef-long-enough"[..])
+        );
+        assert!(!format!("{config:?}").contains("long-enough"));
+        let error = from(&[("CANDOR_URL_SECRET", "short-secret")]).unwrap_err();
+        assert!(!error.to_string().contains("short-secret"), "{error}");
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub enum ApiError {
     /// 403: the key is valid but lacks the scope the route needs.
     #[error("this API key lacks the {0} scope")]
     MissingScope(Scope),
+    /// 403: a signed URL whose signature does not match or has expired.
+    #[error("the URL's signature is invalid or has expired; ask the API for a fresh URL")]
+    BadSignature,
     /// 404: no such resource for this tenant (another tenant's resource is
     /// indistinguishable from a missing one).
     #[error("no such {0}")]
@@ -47,6 +50,10 @@ pub enum ApiError {
     /// is not a recognized media container); nothing was stored.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// 416: the `Range` asks for bytes the object does not have; answered
+    /// with `Content-Range: bytes */<size>`.
+    #[error("the range is outside the object's {size} bytes")]
+    RangeNotSatisfiable { size: u64 },
     /// 429: the key used up its request budget; retry after the delay
     /// (`Retry-After`, whole seconds).
     #[error("too many requests; retry in {} s", retry_after_secs(*.retry_after))]
@@ -88,11 +95,12 @@ impl ApiError {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ApiError::MissingScope(_) => StatusCode::FORBIDDEN,
+            ApiError::MissingScope(_) | ApiError::BadSignature => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::NotReady(_) | ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -105,10 +113,12 @@ impl ApiError {
             ApiError::BadRequest { code, .. } | ApiError::Conflict { code, .. } => code,
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::MissingScope(_) => "forbidden",
+            ApiError::BadSignature => "invalid_signature",
             ApiError::NotFound(_) => "not_found",
             ApiError::NotReady(_) => "feedback_not_ready",
             ApiError::TooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::RangeNotSatisfiable { .. } => "range_not_satisfiable",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
@@ -178,6 +188,11 @@ impl IntoResponse for ApiError {
                     header::RETRY_AFTER,
                     HeaderValue::from(retry_after_secs(retry_after)),
                 );
+            }
+            ApiError::RangeNotSatisfiable { size } => {
+                if let Ok(value) = HeaderValue::from_str(&format!("bytes */{size}")) {
+                    headers.insert(header::CONTENT_RANGE, value);
+                }
             }
             _ => {}
         }

@@ -36,7 +36,7 @@ mod sniff;
 mod startup;
 mod state;
 
-pub use config::{ApiConfig, ConfigError, RateLimitConfig};
+pub use config::{ApiConfig, ConfigError, RateLimitConfig, UrlSecret};
 pub use error::ApiError;
 pub use routes::docs::openapi;
 pub use sniff::{sniff, MediaKind};

@@ -56,11 +56,12 @@ impl Application {
 }
 
 /// The complete router: every route with its layers, `/openapi.json`,
-/// `/docs` and a JSON 404 for everything else.
+/// `/docs`, the web pages and a JSON 404 for everything else.
 pub fn router(state: AppState) -> Router {
     let (api, document) = routes::api().split_for_parts();
     let http_metrics = state.http_metrics.clone();
     api.merge(routes::docs::router(document))
+        .merge(routes::pages::router())
         // A route layer runs after routing, so it sees the route template.
         .route_layer(middleware::from_fn_with_state(
             http_metrics,

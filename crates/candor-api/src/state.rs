@@ -9,6 +9,7 @@ use tokio::sync::Notify;
 
 use crate::config::ApiConfig;
 use crate::rate_limit::RateLimiter;
+use crate::routes::interviews::media::MediaUrls;
 use crate::routes::metrics::HttpMetrics;
 
 /// A snapshot of the in-process workers (busy slots, memory throttle…),
@@ -27,6 +28,7 @@ pub struct AppState {
     pub worker_status: Option<WorkerStatus>,
     pub(crate) limiter: Arc<RateLimiter>,
     pub(crate) http_metrics: Arc<HttpMetrics>,
+    pub(crate) media_urls: Arc<MediaUrls>,
 }
 
 impl AppState {
@@ -36,6 +38,7 @@ impl AppState {
             store,
             limiter: Arc::new(RateLimiter::new(config.rate_limit)),
             http_metrics: Arc::new(HttpMetrics::default()),
+            media_urls: Arc::new(MediaUrls::new(config.url_secret.as_ref())),
             config: Arc::new(config),
             wake,
             worker_status: None,

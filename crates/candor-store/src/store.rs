@@ -3,15 +3,17 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::ops::Range;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
-use object_store::{ObjectStore, RetryConfig, WriteMultipart};
+use object_store::{GetOptions, GetRange, ObjectStore, RetryConfig, WriteMultipart};
 
 use crate::config::{Backend, Environment, S3Config, StoreConfig};
 use crate::error::{KeyRejection, StoreError};
@@ -173,6 +175,36 @@ impl MediaStore {
             .await
             .map(drop)
             .map_err(|e| StoreError::from_object_store("readiness check", &self.location, e))
+    }
+
+    /// Streams the bytes `range` of the object (for HTTP range responses),
+    /// or `None` when there is no such object. The request is retried on
+    /// transient failures; a failure part-way through the body ends the
+    /// stream with the error. `range` must not be empty.
+    pub async fn get_range(
+        &self,
+        key: &ObjectKey,
+        range: Range<u64>,
+    ) -> Result<Option<BoxStream<'static, Result<Bytes, StoreError>>>, StoreError> {
+        self.check_environment(key)?;
+        let options = GetOptions {
+            range: Some(GetRange::Bounded(range)),
+            ..GetOptions::default()
+        };
+        let result = match self.store.get_opts(key.path(), options).await {
+            Ok(result) => result,
+            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(StoreError::from_object_store("ranged get", key.as_str(), e)),
+        };
+        let name = key.to_string();
+        Ok(Some(
+            result
+                .into_stream()
+                .map(move |chunk| {
+                    chunk.map_err(|e| StoreError::from_object_store("ranged get", &name, e))
+                })
+                .boxed(),
+        ))
     }
 
     /// Opens a synchronous, seekable reader over the object (one HEAD now for

@@ -1,4 +1,4 @@
-//! Uploads, HEAD, DELETE and the readiness check, on the local backend and
+//! Uploads, HEAD, ranged GETs, DELETE and the readiness check, on the local backend and
 //! on a real S3-compatible server (moto) on loopback.
 
 mod common;
@@ -47,6 +47,34 @@ async fn an_upload_round_trips_through_put_head_and_delete(t: &TestStore) {
     );
 }
 on_both_backends!(an_upload_round_trips_through_put_head_and_delete);
+
+/// Ranges as an HTTP range response asks for them, and a missing object.
+async fn ranges_stream_exactly_their_bytes(t: &TestStore) {
+    let key = t.key("interviews/ranges.mp4");
+    let data = random_bytes(7, 3 * MIB + 17);
+    t.put(&key, &data).await;
+    for range in [
+        0..100,
+        1_000_000..2_500_000,
+        data.len() as u64 - 17..data.len() as u64,
+    ] {
+        let mut stream = t
+            .store
+            .get_range(&key, range.clone())
+            .await
+            .unwrap()
+            .unwrap();
+        let mut got = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            got.extend_from_slice(&chunk.unwrap());
+        }
+        let expected = &data[range.start as usize..range.end as usize];
+        assert!(got == expected, "{range:?}: {} bytes", got.len());
+    }
+    let missing = t.key("interviews/missing.mp4");
+    assert!(t.store.get_range(&missing, 0..10).await.unwrap().is_none());
+}
+on_both_backends!(ranges_stream_exactly_their_bytes);
 
 async fn an_empty_upload_stores_an_empty_object(t: &TestStore) {
     let key = t.key("empty");

@@ -1,11 +1,12 @@
 //! One router per resource, merged in [`api`]. Every handler carries a
 //! `#[utoipa::path]`, so the OpenAPI document lists exactly the routes that
-//! exist.
+//! exist; the web pages (`pages.rs`) are not part of the API.
 
 pub(crate) mod docs;
 pub(crate) mod health;
 pub(crate) mod interviews;
 pub(crate) mod metrics;
+pub(crate) mod pages;
 pub(crate) mod queue;
 pub(crate) mod stats;
 

@@ -28,6 +28,8 @@ async fn the_openapi_document_lists_every_route() {
         ("/api/v1/interviews/{id}", "get"),
         ("/api/v1/interviews/{id}", "delete"),
         ("/api/v1/interviews/{id}/feedback", "get"),
+        ("/api/v1/interviews/{id}/media", "get"),
+        ("/api/v1/interviews/{id}/report", "get"),
         ("/api/v1/queue/status", "get"),
         ("/api/v1/queue/stats", "get"),
         ("/api/v1/queue/jobs/{id}/retry", "post"),
@@ -44,7 +46,15 @@ async fn the_openapi_document_lists_every_route() {
             "{method} {path} is not documented"
         );
     }
-    assert_eq!(document["paths"].as_object().unwrap().len(), 15);
+    assert_eq!(document["paths"].as_object().unwrap().len(), 17);
+    // The media URL is authorised by its signature, not by a key.
+    let media = &document["paths"]["/api/v1/interviews/{id}/media"]["get"];
+    assert!(media.get("security").is_none(), "{media}");
+    let parameters = media["parameters"].to_string();
+    for name in ["expires", "sig", "Range"] {
+        assert!(parameters.contains(&format!("\"{name}\"")), "{parameters}");
+    }
+    assert!(media["responses"]["206"].is_object() && media["responses"]["416"].is_object());
     let submit = &document["paths"]["/api/v1/interviews"]["post"]["requestBody"]["content"];
     assert!(submit["application/json"].is_object() && submit["multipart/form-data"].is_object());
     let schemes = &document["components"]["securitySchemes"];

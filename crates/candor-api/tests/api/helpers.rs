@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use candor_api::{auth, ApiConfig, AppState, Application, RateLimitConfig};
+use candor_api::{auth, ApiConfig, AppState, Application, RateLimitConfig, UrlSecret};
 use candor_db::testing::ScratchDatabase;
 use candor_db::{Backend, Db, DbOptions, NewApiKey, Scope};
 use candor_store::{Environment, MediaStore, StoreConfig};
@@ -17,6 +17,8 @@ use serde_json::Value;
 use tokio::sync::{oneshot, Notify};
 
 pub const MIB: usize = 1024 * 1024;
+/// `CANDOR_URL_SECRET` of the test application, so tests can forge URLs.
+pub const URL_SECRET: &str = "test-url-secret-0123456789";
 
 /// What a test may change about the application.
 #[derive(Debug, Clone)]
@@ -91,6 +93,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         rate_limit: options.rate_limit,
         allow_http_callbacks: false,
         model_dir: Some(model_dir.path().to_owned()),
+        url_secret: UrlSecret::new(URL_SECRET),
         ..ApiConfig::default()
     };
     let wake = Arc::new(Notify::new());

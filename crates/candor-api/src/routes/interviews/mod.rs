@@ -1,15 +1,18 @@
 //! `/api/v1/interviews`: submit (`submit.rs`: a key already in the store,
 //! or a streamed upload), list, status, feedback, delete. Every read and
 //! write goes through the caller's tenant: another tenant's interview is a
-//! 404.
+//! 404. `report.rs` renders the report as a page; `media.rs` streams the
+//! recording to holders of a signed URL.
 
+pub(crate) mod media;
+mod report;
 mod submit;
 
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use candor_db::{Interview, InterviewId, Scope};
+use candor_db::{Feedback, Interview, InterviewId, Scope};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -17,6 +20,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
+use media::{unix_now, MediaUrls};
 
 const DEFAULT_LIST_LIMIT: u32 = 50;
 
@@ -25,6 +29,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(submit::submit, list))
         .routes(routes!(status, delete))
         .routes(routes!(feedback))
+        .routes(routes!(report::report))
+        .routes(routes!(media::media))
         // The submit handler limits its body itself: the upload limit is
         // configuration, and JSON gets a far smaller one.
         .layer(DefaultBodyLimit::disable())
@@ -76,16 +82,20 @@ pub(crate) struct InterviewView {
     created_at: i64,
     updated_at: i64,
     links: Links,
+    /// The recording, for a `<video src>` or a download: a signed URL
+    /// (path and query) that needs no API key and expires in about an hour.
+    media_url: String,
 }
 
-impl From<Interview> for InterviewView {
-    fn from(interview: Interview) -> Self {
+impl InterviewView {
+    fn new(interview: Interview, media_urls: &MediaUrls) -> Self {
         let error = interview.error_code.map(|code| InterviewError {
             code,
             message: interview.error_message,
         });
         InterviewView {
             links: Links::of(&interview.id),
+            media_url: media_urls.sign(&interview.id, unix_now()),
             id: interview.id,
             status: interview.status,
             progress: interview.progress,
@@ -144,7 +154,10 @@ async fn list(
         )
         .await?;
     Ok(Json(InterviewList {
-        interviews: interviews.into_iter().map(InterviewView::from).collect(),
+        interviews: interviews
+            .into_iter()
+            .map(|interview| InterviewView::new(interview, &state.media_urls))
+            .collect(),
     }))
 }
 
@@ -165,7 +178,7 @@ async fn status(
         .interview(caller.tenant(), &id)
         .await?
         .ok_or(ApiError::NotFound("interview"))?;
-    Ok(Json(interview.into()))
+    Ok(Json(InterviewView::new(interview, &state.media_urls)))
 }
 
 /// The feedback report, as the analysis stored it. 409 (with the status)
@@ -182,16 +195,27 @@ async fn feedback(
 ) -> Result<Response, ApiError> {
     caller.require(Scope::Read)?;
     let id = interview_id(&id)?;
-    if let Some(feedback) = state.db.feedback(caller.tenant(), &id).await? {
-        return Ok((
-            [(header::CONTENT_TYPE, "application/json")],
-            feedback.report,
-        )
-            .into_response());
+    let feedback = stored_feedback(&state, &caller, &id).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        feedback.report,
+    )
+        .into_response())
+}
+
+/// The interview's stored feedback; 409 with its status until it has
+/// completed, 404 when it is not the caller's.
+async fn stored_feedback(
+    state: &AppState,
+    caller: &Caller,
+    id: &InterviewId,
+) -> Result<Feedback, ApiError> {
+    if let Some(feedback) = state.db.feedback(caller.tenant(), id).await? {
+        return Ok(feedback);
     }
     let interview = state
         .db
-        .interview(caller.tenant(), &id)
+        .interview(caller.tenant(), id)
         .await?
         .ok_or(ApiError::NotFound("interview"))?;
     Err(ApiError::NotReady(interview.status))

@@ -1,0 +1,110 @@
+"use strict";
+// What every page shares: the API key and requests made with it.
+// The key lives in sessionStorage (this tab only) and is sent as
+// `Authorization: Bearer`; never in a cookie or a URL. A 401 forgets it and
+// asks again.
+window.Candor = (() => {
+  const STORAGE = "candor.apiKey";
+  const keySection = document.getElementById("key-section");
+  const keyForm = document.getElementById("key-form");
+  const keyInput = document.getElementById("api-key");
+  const keyMessage = document.getElementById("key-message");
+  const app = document.getElementById("app");
+  let waiting = [];
+
+  function showApp() {
+    keySection.hidden = true;
+    app.hidden = false;
+  }
+
+  // Shows the key form; resolves with the key once one is accepted.
+  function askForKey(message) {
+    sessionStorage.removeItem(STORAGE);
+    keyMessage.textContent = message || "";
+    app.hidden = true;
+    keySection.hidden = false;
+    keyInput.value = "";
+    keyInput.focus();
+    return new Promise((resolve) => waiting.push(resolve));
+  }
+
+  function key() {
+    const stored = sessionStorage.getItem(STORAGE);
+    return stored ? Promise.resolve(stored) : askForKey();
+  }
+
+  // One XMLHttpRequest (for its upload progress events); resolves with the
+  // finished request whatever its status, rejects on a network failure.
+  function send(method, path, apiKey, options) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open(method, path);
+      xhr.setRequestHeader("Authorization", "Bearer " + apiKey);
+      if (options.accept) xhr.setRequestHeader("Accept", options.accept);
+      if (options.onUploadProgress) {
+        xhr.upload.onprogress = (event) => {
+          if (event.lengthComputable) options.onUploadProgress(event.loaded, event.total);
+        };
+      }
+      xhr.onload = () => resolve(xhr);
+      xhr.onerror = () => reject(new Error("The server could not be reached. Check the connection and try again."));
+      xhr.send(options.body === undefined ? null : options.body);
+    });
+  }
+
+  // A request with the key; on 401 the key is asked for again and the
+  // request repeated.
+  async function request(method, path, options = {}) {
+    for (;;) {
+      const xhr = await send(method, path, await key(), options);
+      if (xhr.status !== 401) return xhr;
+      await askForKey("That API key was refused. Check it and enter it again.");
+    }
+  }
+
+  // The API's error message, or a description of the status.
+  function errorMessage(xhr) {
+    try {
+      const error = JSON.parse(xhr.responseText).error;
+      if (error && error.message) {
+        return error.message.charAt(0).toUpperCase() + error.message.slice(1) + ".";
+      }
+    } catch (_) { /* not JSON: fall through */ }
+    return "The server answered " + xhr.status + " " + xhr.statusText + ".";
+  }
+
+  keyForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const candidate = keyInput.value.trim();
+    if (!candidate) {
+      keyMessage.textContent = "Enter your API key.";
+      return;
+    }
+    // Any answer but 401 means the key is known (a key without the read
+    // scope gets 403 here and may still upload).
+    let check;
+    try {
+      check = await send("GET", "/api/v1/interviews?limit=1", candidate, {});
+    } catch (error) {
+      keyMessage.textContent = error.message;
+      return;
+    }
+    if (check.status === 401) {
+      keyMessage.textContent = "That API key was refused. Check it and enter it again.";
+      keyInput.select();
+      return;
+    }
+    sessionStorage.setItem(STORAGE, candidate);
+    keyInput.value = "";
+    keyMessage.textContent = "";
+    showApp();
+    const resolved = waiting;
+    waiting = [];
+    resolved.forEach((resolve) => resolve(candidate));
+  });
+
+  if (sessionStorage.getItem(STORAGE)) showApp();
+  else askForKey();
+
+  return { request, errorMessage };
+})();

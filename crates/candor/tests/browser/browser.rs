@@ -1,0 +1,132 @@
+//! Headless Chromium driven over WebDriver: a `chromedriver` on a free
+//! loopback port, started in its own process group so that dropping the
+//! [`Browser`] ends it and the Chromium it started, even after a failed
+//! assertion.
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{json, Map, Value};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+pub struct Browser {
+    pub client: Client,
+    _driver: Driver,
+    _profile: tempfile::TempDir,
+}
+
+/// The chromedriver process; dropped, its whole process group (it and the
+/// Chromium it started) is killed.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) on the process group made for this child alone.
+        unsafe { libc::kill(-(self.0.id() as i32), libc::SIGKILL) };
+        let _ = self.0.wait();
+    }
+}
+
+impl Browser {
+    /// A fresh browser (empty profile) with a `width`×`height` viewport.
+    pub async fn start(width: u32, height: u32) -> Browser {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let mut command = Command::new(CHROMEDRIVER);
+        command
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0);
+        let driver = Driver(command.spawn().expect("chromedriver starts"));
+        let profile = tempfile::tempdir().unwrap();
+        let options = json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                format!("--window-size={width},{height}"),
+                format!("--user-data-dir={}", profile.path().display()),
+            ],
+        });
+        let mut capabilities = Map::new();
+        capabilities.insert("goog:chromeOptions".into(), options);
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                // The driver is still starting.
+                Err(_) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await
+                }
+                Err(error) => panic!("no WebDriver session: {error}"),
+            }
+        };
+        let browser = Browser {
+            client,
+            _driver: driver,
+            _profile: profile,
+        };
+        browser.resize(width, height).await;
+        browser
+    }
+
+    /// Makes the viewport `width`×`height` CSS pixels (the window's size
+    /// minus whatever the window adds).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.client.set_window_size(width, height).await.unwrap();
+        let inner = self
+            .eval("return [window.innerWidth, window.innerHeight]")
+            .await;
+        let (w, h) = (inner[0].as_u64().unwrap(), inner[1].as_u64().unwrap());
+        if (w, h) != (u64::from(width), u64::from(height)) {
+            let outer_w = 2 * width - w as u32;
+            let outer_h = 2 * height - h as u32;
+            self.client.set_window_size(outer_w, outer_h).await.unwrap();
+        }
+    }
+
+    /// Runs `script` (a function body) in the page and returns its value.
+    pub async fn eval(&self, script: &str) -> Value {
+        self.client.execute(script, Vec::new()).await.unwrap()
+    }
+
+    /// Waits until `script` returns something truthy, and returns it.
+    pub async fn wait_until(&self, what: &str, limit: Duration, script: &str) -> Value {
+        let deadline = Instant::now() + limit;
+        loop {
+            // A script fails while the page navigates; that is no answer.
+            if let Ok(value) = self.client.execute(script, Vec::new()).await {
+                if !matches!(&value, Value::Null | Value::Bool(false)) && value != json!("") {
+                    return value;
+                }
+            }
+            if Instant::now() > deadline {
+                let text = self
+                    .eval("return document.body && document.body.innerText")
+                    .await;
+                panic!("gave up waiting for {what}; the page says: {text}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Ends the WebDriver session (Chromium quits), then the driver.
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}

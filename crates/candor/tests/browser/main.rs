@@ -1,0 +1,407 @@
+//! The web pages in headless Chromium, against the real service: `candor
+//! serve` on MariaDB and an S3-compatible server (tests/service/stack.rs),
+//! driven over WebDriver (chromedriver) as a person would use them.
+//! Screenshots go to `artifacts/screenshots/`.
+
+#[path = "../service/stack.rs"]
+#[allow(dead_code)] // the service tests use the rest
+mod stack;
+#[path = "../cli/support.rs"]
+#[allow(dead_code)] // the CLI tests use the rest
+mod support;
+
+mod browser;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use fantoccini::Locator;
+use serde_json::Value;
+
+use browser::Browser;
+use stack::{Client, Stack};
+use support::{interview, workspace};
+
+const STORAGE_KEY: &str = "candor.apiKey";
+
+fn screenshots() -> PathBuf {
+    let dir = workspace().join("artifacts/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Fills in the key form and submits it.
+async fn enter_key(browser: &Browser, key: &str) {
+    let input = browser
+        .client
+        .wait()
+        .for_element(Locator::Id("api-key"))
+        .await
+        .unwrap();
+    browser
+        .wait_until(
+            "the key form",
+            Duration::from_secs(10),
+            "return !document.getElementById('key-section').hidden",
+        )
+        .await;
+    input.send_keys(key).await.unwrap();
+    browser
+        .client
+        .find(Locator::Css("#key-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Saves a screenshot of the top of the page as `name`.png and, when the
+/// page is taller, of all of it (up to 16,000 pixels) as `name`-full.png.
+async fn screenshot(browser: &Browser, name: &str, width: u32, height: u32) {
+    browser.resize(width, height).await;
+    browser.eval("window.scrollTo(0, 0)").await;
+    let png = browser.client.screenshot().await.unwrap();
+    std::fs::write(screenshots().join(format!("{name}.png")), png).unwrap();
+    let full = browser
+        .eval("return document.documentElement.scrollHeight")
+        .await
+        .as_u64()
+        .unwrap()
+        .min(16_000) as u32;
+    if full > height {
+        browser.resize(width, full).await;
+        let png = browser.client.screenshot().await.unwrap();
+        std::fs::write(screenshots().join(format!("{name}-full.png")), png).unwrap();
+        browser.resize(width, height).await;
+    }
+}
+
+#[test]
+fn a_recording_uploaded_through_the_pages_ends_in_its_report() {
+    let (media, _) = interview(
+        "service-answer-12s.mp4",
+        &[
+            "--sentences",
+            "12",
+            "--video",
+            "640x360@25",
+            "--face",
+            "astronaut",
+        ],
+    );
+    let stack = Stack::new();
+    let key = stack.key("acme", "submit,read");
+    let service = stack.serve("serve", &[]);
+    let rt = runtime();
+    let browser = rt.block_on(Browser::start(1280, 900));
+
+    let id = rt.block_on(async {
+        let client = &browser.client;
+        client.goto(&service.url).await.unwrap();
+        // The key comes first; the upload form is hidden until then.
+        enter_key(&browser, &key).await;
+        browser
+            .wait_until(
+                "the upload form",
+                Duration::from_secs(10),
+                "return !document.getElementById('app').hidden",
+            )
+            .await;
+        screenshot(&browser, "upload-desktop", 1280, 900).await;
+        screenshot(&browser, "upload-phone", 390, 844).await;
+
+        // The bar's values are kept where the next page can read them.
+        browser
+            .eval(
+                "const bar = document.getElementById('upload-bar');
+                 new MutationObserver(() => {
+                   const seen = JSON.parse(sessionStorage.getItem('test.progress') || '[]');
+                   seen.push(bar.value);
+                   sessionStorage.setItem('test.progress', JSON.stringify(seen));
+                 }).observe(bar, { attributes: true, attributeFilter: ['value'] });",
+            )
+            .await;
+        let file = client.find(Locator::Id("file")).await.unwrap();
+        file.send_keys(media.to_str().unwrap()).await.unwrap();
+        client
+            .find(Locator::Id("question"))
+            .await
+            .unwrap()
+            .send_keys("Tell me about a project you led.")
+            .await
+            .unwrap();
+        client
+            .find(Locator::Id("upload-button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+
+        let path = browser
+            .wait_until(
+                "the status page",
+                Duration::from_secs(60),
+                "return location.pathname.startsWith('/interviews/') && location.pathname",
+            )
+            .await;
+        let id = path.as_str().unwrap()["/interviews/".len()..].to_owned();
+        let progress = browser
+            .eval("return JSON.parse(sessionStorage.getItem('test.progress') || '[]')")
+            .await;
+        let progress: Vec<f64> = progress
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|value| value.as_f64().unwrap())
+            .collect();
+        assert_eq!(progress.last(), Some(&100.0), "{progress:?}");
+        assert!(
+            progress.windows(2).all(|pair| pair[0] <= pair[1]),
+            "{progress:?}"
+        );
+        // The key is not in the URL, and no cookie was set.
+        let url = client.current_url().await.unwrap();
+        assert!(!url.as_str().contains(&key));
+        assert_eq!(browser.eval("return document.cookie").await, "");
+
+        // The status page follows the analysis until the report replaces it.
+        let mut states = Vec::new();
+        let deadline = std::time::Instant::now() + Duration::from_secs(180);
+        loop {
+            let shown = browser
+                .eval(
+                    "const state = document.getElementById('state');
+                     const error = document.getElementById('status-error');
+                     return state ? [state.textContent, error.textContent] : null",
+                )
+                .await;
+            let Some([state, error]) = shown.as_array().map(|pair| [&pair[0], &pair[1]]) else {
+                break;
+            };
+            assert_eq!(error, "", "{states:?}");
+            let state = state.as_str().unwrap();
+            if states.last().map(String::as_str) != Some(state) {
+                if state == "Analysing" {
+                    screenshot(&browser, "status-desktop", 1280, 900).await;
+                }
+                states.push(state.to_owned());
+            }
+            assert!(std::time::Instant::now() < deadline, "{states:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            states
+                .iter()
+                .any(|s| s == "Analysing" || s == "Waiting for a worker"),
+            "{states:?}"
+        );
+        id
+    });
+
+    // The report replaced the status page: its overall score is the API's.
+    let (status, feedback) =
+        Client::new(&service.url, &key).get(&format!("/api/v1/interviews/{id}/feedback"));
+    assert_eq!(status, 200, "{feedback}");
+    let score = feedback["overall"]["score"]
+        .as_u64()
+        .expect("an overall score");
+    let recorded = feedback["media"]["duration_s"].as_f64().unwrap();
+    rt.block_on(async {
+        let shown = browser
+            .wait_until(
+                "the report",
+                Duration::from_secs(30),
+                "const score = document.querySelector('.overall .score strong');
+                 return score && score.textContent",
+            )
+            .await;
+        assert_eq!(shown, Value::String(score.to_string()));
+        let lanes = browser
+            .eval("return document.querySelectorAll('svg.timeline svg').length")
+            .await;
+        assert!(lanes.as_u64().unwrap() >= 2, "{lanes} timeline lanes");
+        assert_eq!(
+            browser.eval("return location.pathname").await,
+            Value::String(format!("/interviews/{id}"))
+        );
+
+        // The player loads the recording through the signed URL (with
+        // ranges), and a word of the transcript seeks it.
+        let duration = browser
+            .wait_until(
+                "the player's metadata",
+                Duration::from_secs(30),
+                "const player = document.getElementById('player');
+                 return player && player.readyState >= 1 && player.duration",
+            )
+            .await
+            .as_f64()
+            .unwrap();
+        assert!(
+            (duration - recorded).abs() < 0.5,
+            "the player says {duration} s, the analysis {recorded} s"
+        );
+        let (word, t) = browser
+            .eval(
+                "const words = [...document.querySelectorAll('#transcript span[data-t]')];
+                 const word = words.find((w) => parseFloat(w.dataset.t) > 4) || words[words.length - 1];
+                 word.id = 'test-word';
+                 return [word.textContent, parseFloat(word.dataset.t)]",
+            )
+            .await
+            .as_array()
+            .map(|pair| (pair[0].clone(), pair[1].as_f64().unwrap()))
+            .unwrap();
+        browser
+            .client
+            .find(Locator::Id("test-word"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let now = browser
+            .eval("const player = document.getElementById('player'); player.pause(); return player.currentTime")
+            .await
+            .as_f64()
+            .unwrap();
+        assert!((now - t).abs() <= 0.5, "{word} at {t} s: the player is at {now} s");
+
+        screenshot(&browser, "report-desktop", 1280, 900).await;
+        screenshot(&browser, "report-phone", 390, 844).await;
+    });
+    rt.block_on(browser.close());
+}
+
+#[test]
+fn a_wrong_key_is_refused_and_asked_for_again() {
+    let stack = Stack::new();
+    let key = stack.key("acme", "submit,read");
+    let service = stack.serve("serve", &[]);
+    let rt = runtime();
+    let browser = rt.block_on(Browser::start(1280, 900));
+    rt.block_on(async {
+        let client = &browser.client;
+        client.goto(&service.url).await.unwrap();
+        enter_key(&browser, "cnd_notakeyatall0000000000000000000000").await;
+        let message = browser
+            .wait_until(
+                "the refusal",
+                Duration::from_secs(10),
+                "return document.getElementById('key-message').textContent",
+            )
+            .await;
+        assert_eq!(
+            message,
+            "That API key was refused. Check it and enter it again."
+        );
+        let state = browser
+            .eval(&format!(
+                "return [document.getElementById('app').hidden,
+                         document.getElementById('key-section').hidden,
+                         sessionStorage.getItem('{STORAGE_KEY}')]"
+            ))
+            .await;
+        assert_eq!(state, serde_json::json!([true, false, null]));
+
+        // A key that stops working (here: never worked) is asked for again
+        // on the next request, on any page.
+        browser
+            .eval(&format!(
+                "sessionStorage.setItem('{STORAGE_KEY}', 'cnd_revoked')"
+            ))
+            .await;
+        client
+            .goto(&format!(
+                "{}/interviews/0196f0c2-6a3f-7b52-9d1e-2f4c5a6b7c8d",
+                service.url
+            ))
+            .await
+            .unwrap();
+        let message = browser
+            .wait_until(
+                "the key to be asked for again",
+                Duration::from_secs(10),
+                "return !document.getElementById('key-section').hidden
+                    && document.getElementById('key-message').textContent",
+            )
+            .await;
+        assert_eq!(
+            message,
+            "That API key was refused. Check it and enter it again."
+        );
+        enter_key(&browser, &key).await;
+        // With a good key the page goes on: this interview is not the tenant's.
+        let error = browser
+            .wait_until(
+                "the status error",
+                Duration::from_secs(10),
+                "return document.getElementById('status-error').textContent",
+            )
+            .await;
+        assert_eq!(error, "No such interview.");
+        assert_eq!(
+            browser
+                .eval(&format!("return sessionStorage.getItem('{STORAGE_KEY}')"))
+                .await,
+            Value::String(key.clone())
+        );
+
+        // The upload page explains what the API refused.
+        client.goto(&service.url).await.unwrap();
+        browser
+            .wait_until(
+                "the upload form",
+                Duration::from_secs(10),
+                "return !document.getElementById('app').hidden",
+            )
+            .await;
+        // A file dropped on the zone (a drop event as the browser makes it)
+        // is the one uploaded: here text that only claims to be an MP4.
+        let chosen = browser
+            .eval(
+                "const data = new DataTransfer();
+                 data.items.add(new File(['just some text, not a recording\\n'.repeat(100)],
+                                         'dropped.mp4', { type: 'video/mp4' }));
+                 document.getElementById('drop-zone').dispatchEvent(
+                   new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+                 return [document.getElementById('file').files[0].name,
+                         document.getElementById('file-name').textContent]",
+            )
+            .await;
+        assert_eq!(
+            chosen,
+            serde_json::json!(["dropped.mp4", "dropped.mp4 (4 kB)"])
+        );
+        client
+            .find(Locator::Id("upload-button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let error = browser
+            .wait_until(
+                "the upload error",
+                Duration::from_secs(10),
+                "return document.getElementById('upload-error').textContent",
+            )
+            .await;
+        assert_eq!(
+            error,
+            "The upload was refused: The file is not a recognized recording \
+             (MP4, MOV, M4A, WebM, MKV, MP3, WAV, Ogg, FLAC)."
+        );
+        screenshot(&browser, "upload-error-phone", 390, 844).await;
+    });
+    rt.block_on(browser.close());
+}
