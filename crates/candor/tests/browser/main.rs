@@ -405,3 +405,122 @@ fn a_wrong_key_is_refused_and_asked_for_again() {
     });
     rt.block_on(browser.close());
 }
+
+/// `candor analyze --format html` writes one page that needs no network: in
+/// Chromium it shows what the JSON report says, loads nothing but the
+/// recording beside it, and its transcript seeks the player.
+#[test]
+fn the_html_file_of_the_cli_shows_the_report_offline() {
+    let (media, _) = interview(
+        "browser-offline.mp4",
+        &[
+            "--sentences",
+            "6",
+            "--video",
+            "640x360@25",
+            "--face",
+            "astronaut",
+        ],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let recording = dir.path().join("answer.mp4");
+    std::fs::copy(&media, &recording).unwrap();
+    let report = support::analyze_json(&recording, &[]);
+    let json = dir.path().join("answer.json");
+    std::fs::write(&json, report.to_string()).unwrap();
+    let page = dir.path().join("answer.html");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_candor"))
+        .args(["render", json.to_str().unwrap(), "--media"])
+        .arg(&recording)
+        .arg("--out")
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    runtime().block_on(async {
+        let browser = Browser::start(1280, 900).await;
+        browser
+            .client
+            .goto(&format!("file://{}", page.display()))
+            .await
+            .unwrap();
+        let shown = browser
+            .eval(
+                "return {
+                   overall: document.querySelector('.overall .score strong').textContent,
+                   dimensions: [...document.querySelectorAll('#dimensions h3')].map((h) => h.textContent),
+                   words: document.querySelectorAll('#transcript span[data-t]').length,
+                   resources: performance.getEntriesByType('resource').map((r) => r.name),
+                 }",
+            )
+            .await;
+        assert_eq!(
+            shown["overall"].as_str().unwrap(),
+            report["overall"]["score"].to_string()
+        );
+        let titles: Vec<&str> = report["dimensions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["title"].as_str().unwrap())
+            .collect();
+        for title in &titles {
+            assert!(
+                shown["dimensions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|h| h.as_str().unwrap().contains(title)),
+                "{title} is not on the page: {}",
+                shown["dimensions"]
+            );
+        }
+        let words: usize = report["transcript"]["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["words"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(shown["words"].as_u64(), Some(words as u64));
+        // Nothing was fetched but the recording (file:// beside the page).
+        for resource in shown["resources"].as_array().unwrap() {
+            let url = resource.as_str().unwrap();
+            assert!(url.starts_with("file://") && url.ends_with("answer.mp4"), "fetched {url}");
+        }
+
+        browser
+            .wait_until(
+                "the player's metadata",
+                Duration::from_secs(30),
+                "return document.getElementById('player').readyState >= 1",
+            )
+            .await;
+        let t = browser
+            .eval(
+                "const words = [...document.querySelectorAll('#transcript span[data-t]')];
+                 const word = words[Math.floor(words.length / 2)];
+                 word.click();
+                 return parseFloat(word.dataset.t)",
+            )
+            .await
+            .as_f64()
+            .unwrap();
+        let now = browser
+            .wait_until(
+                "the player to seek",
+                Duration::from_secs(10),
+                &format!(
+                    "const p = document.getElementById('player');
+                     return Math.abs(p.currentTime - {t}) < 0.5 && p.currentTime"
+                ),
+            )
+            .await;
+        assert!((now.as_f64().unwrap() - t).abs() < 0.5, "{now} vs {t}");
+        browser.close().await;
+    });
+}
