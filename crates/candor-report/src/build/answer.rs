@@ -84,9 +84,9 @@ pub(super) fn relevance(a: &Analyses, config: &ReportConfig) -> Dimension {
         d.metrics.push(referenced(
             "key_term_coverage",
             "Key terms of the question said",
-            c,
-            "ratio",
-            "≥ 0.8 reads as on the point",
+            c * 100.0,
+            "%",
+            "80% or more reads as on the point",
             "Candor heuristic",
         ));
     }

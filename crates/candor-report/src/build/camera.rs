@@ -24,6 +24,9 @@ fn no_face_reason(v: &VisionAnalysis) -> String {
     )
 }
 
+/// Well-judged windows quoted as examples.
+const EXAMPLES: usize = 3;
+
 pub(super) fn presence(a: &Analyses, config: &ReportConfig) -> Dimension {
     const TITLE: &str = "On camera";
     let v = match watched(a) {
@@ -113,11 +116,20 @@ pub(super) fn eye_contact(a: &Analyses, config: &ReportConfig) -> Dimension {
             "%",
         ));
     }
+    let mut best: Vec<_> = e.windows.iter().filter(|w| w.ratio >= 0.7).collect();
+    best.sort_by(|x, y| y.ratio.total_cmp(&x.ratio));
     d.evidence = e
         .looking_away
         .iter()
         .map(|&s| Evidence::new(s, format!("looking away for {} s", number(s.duration()))))
+        .chain(best.into_iter().take(EXAMPLES).map(|w| {
+            Evidence::example(
+                w.span,
+                format!("looking at the camera {:.0}% of the time", w.ratio * 100.0),
+            )
+        }))
         .collect();
+    d.evidence.sort_by(|x, y| x.start.total_cmp(&y.start));
     d
 }
 
@@ -319,7 +331,7 @@ pub(super) fn expressions(a: &Analyses, config: &ReportConfig) -> Dimension {
     d.evidence = s
         .moments
         .iter()
-        .map(|&m| Evidence::new(m, "smile"))
+        .map(|&m| Evidence::example(m, "smile"))
         .collect();
     d
 }

@@ -10,12 +10,12 @@ use std::collections::BTreeMap;
 use candor_audio::AudioAnalysis;
 use candor_content::{ContentAnalysis, QuestionFit};
 use candor_domain::vision::VisionAnalysis;
-use candor_domain::{MediaInfo, Transcript, VideoSummary};
+use candor_domain::{MediaInfo, Span, Transcript, VideoSummary};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Assessment, Dimension, EvidenceKind, Highlight, Measurements, Metric, Overall, Reference,
-    Report,
+    Assessment, Dimension, Evidence, EvidenceKind, Highlight, Measurements, Metric, Overall,
+    Reference, Report,
 };
 use crate::scoring::{band, Curve};
 use crate::SCHEMA_VERSION;
@@ -175,12 +175,13 @@ pub fn build_report(analyses: Analyses, config: &ReportConfig) -> Report {
         vision,
         question,
     } = analyses;
+    let overall = overall(&dimensions, &config.weights, media.duration_s);
     Report {
         schema_version: SCHEMA_VERSION.to_string(),
         generator: concat!("candor ", env!("CARGO_PKG_VERSION")).to_string(),
         source,
         media,
-        overall: overall(&dimensions, &config.weights),
+        overall,
         dimensions,
         transcript,
         question,
@@ -198,7 +199,7 @@ pub fn build_report(analyses: Analyses, config: &ReportConfig) -> Report {
 /// summary lists.
 const HIGHLIGHTS: usize = 3;
 
-fn overall(dimensions: &[Dimension], weights: &BTreeMap<String, f64>) -> Overall {
+fn overall(dimensions: &[Dimension], weights: &BTreeMap<String, f64>, duration_s: f64) -> Overall {
     let mut scored: Vec<(Highlight, &Dimension)> = dimensions
         .iter()
         .filter_map(|d| match &d.assessment {
@@ -238,15 +239,26 @@ fn overall(dimensions: &[Dimension], weights: &BTreeMap<String, f64>) -> Overall
         / total;
     let score = mean.round() as u8;
     scored.sort_by_key(|(h, _)| std::cmp::Reverse(h.score));
-    let with_moments = |(h, d): &(Highlight, &Dimension), kind: EvidenceKind| Highlight {
-        moments: d
+    // A finding about the whole answer (a flat voice, good lighting) has no
+    // moment of its own: it points at the whole recording.
+    let with_moments = |(h, d): &(Highlight, &Dimension), kind: EvidenceKind| {
+        let mut moments: Vec<Evidence> = d
             .evidence
             .iter()
             .filter(|e| e.kind == kind)
             .take(HIGHLIGHTS)
             .cloned()
-            .collect(),
-        ..h.clone()
+            .collect();
+        if moments.is_empty() {
+            moments.push(Evidence {
+                kind,
+                ..Evidence::new(Span::new(0.0, duration_s), "throughout the answer")
+            });
+        }
+        Highlight {
+            moments,
+            ..h.clone()
+        }
     };
     let strengths = scored
         .iter()
@@ -318,8 +330,6 @@ fn dimension(id: &str, title: &str, assessment: Assessment) -> Dimension {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Evidence;
-    use candor_domain::Span;
 
     fn scored_dimension(id: &str, score: u8) -> Dimension {
         dimension(id, id, scored(score, format!("{id} verdict"), "tip"))
@@ -332,7 +342,7 @@ mod tests {
             scored_dimension("fillers", 40),
             dimension("pauses", "pauses", not_scored("no speech")),
         ];
-        let o = overall(&dims, &BTreeMap::new());
+        let o = overall(&dims, &BTreeMap::new(), 60.0);
         assert_eq!(o.score, Some(65));
         assert_eq!(
             o.strengths
@@ -362,16 +372,27 @@ mod tests {
             .map(|i| Evidence::new(Span::new(f64::from(i), f64::from(i) + 0.5), "um"))
             .collect();
         let weights = [("structure".to_string(), 3.0)].into();
-        let o = overall(&[structure, fillers], &weights);
+        let o = overall(&[structure, fillers], &weights, 60.0);
         // (3 × 90 + 1 × 30) / 4
         assert_eq!(o.score, Some(75));
         let texts = |h: &Highlight| h.moments.iter().map(|e| e.text.clone()).collect::<Vec<_>>();
         assert_eq!(texts(&o.strengths[0]), ["situation starts"]);
         assert_eq!(texts(&o.work_on[0]), ["um", "um", "um"]);
+        // Without a moment of the right kind, the whole recording.
+        let flat = overall(
+            &[scored_dimension("vocal_variety", 40)],
+            &BTreeMap::new(),
+            60.0,
+        );
+        let moment = &flat.work_on[0].moments[0];
+        assert_eq!(
+            (moment.start, moment.end, moment.kind),
+            (0.0, 60.0, EvidenceKind::Issue)
+        );
         // A dimension weighted 0 counts for nothing; all weights 0 is no score.
         let zero = [("structure".to_string(), 0.0)].into();
         assert_eq!(
-            overall(&[scored_dimension("structure", 90)], &zero).score,
+            overall(&[scored_dimension("structure", 90)], &zero, 60.0).score,
             None
         );
     }
@@ -383,7 +404,7 @@ mod tests {
             .enumerate()
             .map(|(i, &s)| scored_dimension(&format!("d{i}"), s))
             .collect();
-        let o = overall(&dims, &BTreeMap::new());
+        let o = overall(&dims, &BTreeMap::new(), 60.0);
         assert_eq!(
             o.strengths.iter().map(|h| h.score).collect::<Vec<_>>(),
             [99, 95, 88]

@@ -1,7 +1,7 @@
 //! How it was said: pace, pauses, fillers, clarity, vocal variety.
 
 use candor_audio::{AudioAnalysis, PauseKind};
-use candor_content::ContentAnalysis;
+use candor_content::{ContentAnalysis, FillerAnalysis, PaceWindow};
 use candor_domain::Span;
 
 use super::{dimension, metric, not_scored, referenced, scored, Analyses, ReportConfig};
@@ -10,6 +10,10 @@ use crate::render::number;
 
 const PACE_SOURCE: &str = "Griffiths 1990; Tauroza & Allison 1990";
 const FILLER_SOURCE: &str = "Götz 2013; Corley & Stewart 2008";
+/// Clear-pace stretches quoted as examples.
+const EXAMPLES: usize = 3;
+/// A stretch without fillers at least this long is worth pointing at.
+const FLUENT_STRETCH_S: f64 = 15.0;
 const PAUSE_SOURCE: &str = "DESIGN.md pause bounds; per-minute rate is a Candor heuristic";
 
 /// The audio analysis when it can be judged, or why not.
@@ -91,35 +95,70 @@ pub(super) fn pace(a: &Analyses, config: &ReportConfig) -> Dimension {
             "s",
         ));
     }
-    let off_pace = p
-        .windows
+    let mut stretches = merge_windows(p.windows.iter().filter(|w| w.words > 0));
+    // The longest clear stretches are the examples; every off-pace one is
+    // an issue.
+    let mut clear: Vec<(Span, f64)> = stretches
         .iter()
-        .filter(|w| w.wpm > 180.0 || (w.wpm < 100.0 && w.words > 0));
-    d.evidence = merge_windows(off_pace.map(|w| (w.span, w.wpm)))
-        .into_iter()
-        .map(|(span, wpm)| {
-            let how = if wpm > 180.0 { "rushed" } else { "dragged" };
-            Evidence::new(span, format!("{how}: {} wpm", wpm.round()))
-        })
+        .filter(|s| s.1 == PaceRead::Clear)
+        .map(|s| (s.0, s.2))
         .collect();
+    clear.sort_by(|x, y| y.0.duration().total_cmp(&x.0.duration()));
+    stretches.retain(|s| s.1 != PaceRead::Clear);
+    d.evidence =
+        stretches
+            .into_iter()
+            .map(|(span, read, wpm)| {
+                let how = if read == PaceRead::Rushed {
+                    "rushed"
+                } else {
+                    "dragged"
+                };
+                Evidence::new(span, format!("{how}: {} wpm", wpm.round()))
+            })
+            .chain(clear.into_iter().take(EXAMPLES).map(|(span, wpm)| {
+                Evidence::example(span, format!("clear pace: {} wpm", wpm.round()))
+            }))
+            .collect();
+    d.evidence.sort_by(|x, y| x.start.total_cmp(&y.start));
     d
 }
 
-/// Overlapping rolling windows on the same side of the range become one
-/// stretch, with the most extreme rate of them.
-fn merge_windows(windows: impl Iterator<Item = (Span, f64)>) -> Vec<(Span, f64)> {
-    let mut merged: Vec<(Span, f64)> = Vec::new();
-    for (span, wpm) in windows {
+/// How a rolling window's pace reads against the reference range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum PaceRead {
+    Dragged,
+    Clear,
+    Rushed,
+}
+
+fn pace_read(wpm: f64) -> Option<PaceRead> {
+    match wpm {
+        w if w < 100.0 => Some(PaceRead::Dragged),
+        w if (130.0..=160.0).contains(&w) => Some(PaceRead::Clear),
+        w if w > 180.0 => Some(PaceRead::Rushed),
+        _ => None,
+    }
+}
+
+/// Overlapping rolling windows that read the same become one stretch, with
+/// the most extreme rate of them (the first rate for a clear stretch).
+fn merge_windows<'a>(windows: impl Iterator<Item = &'a PaceWindow>) -> Vec<(Span, PaceRead, f64)> {
+    let mut merged: Vec<(Span, PaceRead, f64)> = Vec::new();
+    for w in windows {
+        let Some(read) = pace_read(w.wpm) else {
+            continue;
+        };
         match merged.last_mut() {
-            Some((last, worst)) if last.end >= span.start && (*worst > 180.0) == (wpm > 180.0) => {
-                last.end = last.end.max(span.end);
-                *worst = if wpm > 180.0 {
-                    worst.max(wpm)
-                } else {
-                    worst.min(wpm)
+            Some((last, last_read, extreme)) if last.end >= w.span.start && *last_read == read => {
+                last.end = last.end.max(w.span.end);
+                *extreme = match read {
+                    PaceRead::Rushed => extreme.max(w.wpm),
+                    PaceRead::Dragged => extreme.min(w.wpm),
+                    PaceRead::Clear => *extreme,
                 };
             }
-            _ => merged.push((span, wpm)),
+            _ => merged.push((w.span, read, w.wpm)),
         }
     }
     merged
@@ -196,7 +235,20 @@ pub(super) fn pauses(a: &Analyses, config: &ReportConfig) -> Dimension {
         .iter()
         .filter(|p| p.kind != PauseKind::Short)
         .map(|p| Evidence::new(p.span, format!("{:.1} s pause", p.duration_s)))
+        .chain(
+            speech
+                .segments
+                .iter()
+                .max_by(|x, y| x.duration().total_cmp(&y.duration()))
+                .map(|&s| {
+                    Evidence::example(
+                        s,
+                        format!("{} s of speech without a pause", number(s.duration())),
+                    )
+                }),
+        )
         .collect();
+    d.evidence.sort_by(|x, y| x.start.total_cmp(&y.start));
     d
 }
 
@@ -242,17 +294,39 @@ pub(super) fn fillers(a: &Analyses, config: &ReportConfig) -> Dimension {
         f.clusters.len() as f64,
         "count",
     ));
-    d.evidence = f
-        .clusters
-        .iter()
-        .map(|c| Evidence::new(c.span, format!("{} fillers close together", c.count)))
-        .chain(
-            f.hits
-                .iter()
-                .map(|h| Evidence::new(h.span, format!("\"{}\"", h.text))),
-        )
-        .collect();
+    d.evidence =
+        f.clusters
+            .iter()
+            .map(|c| Evidence::new(c.span, format!("{} fillers close together", c.count)))
+            .chain(
+                f.hits
+                    .iter()
+                    .map(|h| Evidence::new(h.span, format!("\"{}\"", h.text))),
+            )
+            .chain(filler_free(a, f).map(|s| {
+                Evidence::example(s, format!("{} s without a filler", number(s.duration())))
+            }))
+            .collect();
+    d.evidence.sort_by(|x, y| x.start.total_cmp(&y.start));
     d
+}
+
+/// The longest stretch of the answer, from its first word to its last,
+/// without a filler; none under [`FLUENT_STRETCH_S`].
+fn filler_free(a: &Analyses, fillers: &FillerAnalysis) -> Option<Span> {
+    let mut words = a.transcript.as_ref()?.words();
+    let first = words.next()?;
+    let last = words.last().unwrap_or(first);
+    let mut bounds = vec![first.start];
+    for hit in &fillers.hits {
+        bounds.extend([hit.span.start, hit.span.end]);
+    }
+    bounds.push(last.end);
+    bounds
+        .chunks(2)
+        .map(|pair| Span::new(pair[0], pair[pair.len() - 1]))
+        .filter(|s| s.duration() >= FLUENT_STRETCH_S)
+        .max_by(|x, y| x.duration().total_cmp(&y.duration()))
 }
 
 pub(super) fn clarity(a: &Analyses, config: &ReportConfig) -> Dimension {
@@ -374,20 +448,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn overlapping_off_pace_windows_merge_by_direction() {
-        let windows = [
-            (Span::new(0.0, 30.0), 190.0),
-            (Span::new(5.0, 35.0), 200.0),
-            (Span::new(10.0, 40.0), 90.0),
-            (Span::new(60.0, 90.0), 185.0),
-        ];
-        let merged = merge_windows(windows.into_iter());
+    fn overlapping_windows_merge_by_how_they_read() {
+        let windows: Vec<PaceWindow> = [
+            (0.0, 190.0),
+            (5.0, 200.0),
+            (10.0, 90.0),
+            (60.0, 185.0),
+            (65.0, 170.0), // neither clear nor off: breaks nothing, joins nothing
+            (70.0, 140.0),
+            (75.0, 150.0),
+        ]
+        .into_iter()
+        .map(|(start, wpm)| PaceWindow {
+            span: Span::new(start, start + 30.0),
+            words: 70,
+            wpm,
+        })
+        .collect();
+        let merged = merge_windows(windows.iter());
         assert_eq!(
             merged,
             [
-                (Span::new(0.0, 35.0), 200.0),
-                (Span::new(10.0, 40.0), 90.0),
-                (Span::new(60.0, 90.0), 185.0)
+                (Span::new(0.0, 35.0), PaceRead::Rushed, 200.0),
+                (Span::new(10.0, 40.0), PaceRead::Dragged, 90.0),
+                (Span::new(60.0, 90.0), PaceRead::Rushed, 185.0),
+                (Span::new(70.0, 105.0), PaceRead::Clear, 140.0),
             ]
         );
     }

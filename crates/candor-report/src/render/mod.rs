@@ -21,9 +21,19 @@ pub fn clock(seconds: f64) -> String {
     }
 }
 
-/// "at 0:12, 1:05 and 2:40" for moments; empty when there are none.
+/// "at 0:12, 1:05–1:40 and 2:40" for moments (a stretch of a few seconds
+/// or more as its range); empty when there are none.
 pub fn moments(evidence: &[crate::Evidence]) -> String {
-    let times: Vec<String> = evidence.iter().map(|e| clock(e.start)).collect();
+    let times: Vec<String> = evidence
+        .iter()
+        .map(|e| {
+            if e.end - e.start >= 3.0 {
+                format!("{}–{}", clock(e.start), clock(e.end))
+            } else {
+                clock(e.start)
+            }
+        })
+        .collect();
     match times.as_slice() {
         [] => String::new(),
         [one] => format!("at {one}"),

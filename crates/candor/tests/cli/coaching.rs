@@ -60,6 +60,15 @@ fn a_behavioural_question_is_matched_by_its_key_terms_length_and_star() {
     assert_eq!(structure["metrics"][0]["unit"], "of 4");
     // Situation, task, action and result are all scripted.
     assert_eq!(structure["metrics"][0]["value"], 4.0);
+
+    // Every strength and every thing to work on points at moments.
+    for (list, kind) in [("strengths", "example"), ("work_on", "issue")] {
+        for h in report["overall"][list].as_array().unwrap() {
+            let moments = h["moments"].as_array().unwrap();
+            assert!(!moments.is_empty(), "{list}: {h}");
+            assert!(moments.iter().all(|m| m["kind"] == kind), "{list}: {h}");
+        }
+    }
 }
 
 #[test]
