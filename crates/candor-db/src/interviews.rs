@@ -18,7 +18,7 @@ use crate::{decode_all, Backend, Db, Result};
 /// Longest page [`Db::list_interviews`] returns.
 pub const MAX_LIST_LIMIT: u32 = 500;
 
-const INTERVIEW_FIELDS: [&str; 15] = [
+const INTERVIEW_FIELDS: [&str; 16] = [
     "id",
     "tenant",
     "media_key",
@@ -28,6 +28,7 @@ const INTERVIEW_FIELDS: [&str; 15] = [
     "candidate_ref",
     "language",
     "callback_url",
+    "file_name",
     "status",
     "progress",
     "error_code",
@@ -62,6 +63,7 @@ fn interview_from_row(row: &AnyRow) -> Result<Interview> {
         candidate_ref: row.opt_text("candidate_ref")?,
         language: row.opt_text("language")?,
         callback_url: row.opt_text("callback_url")?,
+        file_name: row.opt_text("file_name")?,
         status: row.word("status", InterviewStatus::parse)?,
         progress: row.real("progress")?,
         error_code: row.opt_text("error_code")?,
@@ -102,6 +104,7 @@ impl Db {
             candidate_ref: new.candidate_ref,
             language: new.language,
             callback_url: new.callback_url,
+            file_name: new.file_name,
             status: InterviewStatus::Pending,
             progress: 0.0,
             error_code: None,
@@ -112,8 +115,8 @@ impl Db {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO interviews (id, tenant, media_key, media_size, content_type, question, \
-             candidate_ref, language, callback_url, status, progress, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             candidate_ref, language, callback_url, file_name, status, progress, created_at, \
+             updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(interview.id.as_str())
         .bind(&interview.tenant)
@@ -124,6 +127,7 @@ impl Db {
         .bind(&interview.candidate_ref)
         .bind(&interview.language)
         .bind(&interview.callback_url)
+        .bind(&interview.file_name)
         .bind(interview.status.as_str())
         .bind(interview.progress)
         .bind(now)

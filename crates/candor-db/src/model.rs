@@ -38,6 +38,7 @@ pub mod limits {
     pub const CANDIDATE_REF: usize = 255;
     pub const LANGUAGE: usize = 32;
     pub const CALLBACK_URL: usize = 2048;
+    pub const FILE_NAME: usize = 255;
     pub const API_KEY_NAME: usize = 255;
     pub const API_KEY_HASH: usize = 128;
     /// Job error codes and messages are cut to these lengths rather than
@@ -243,6 +244,8 @@ pub struct NewInterview {
     /// Spoken language (e.g. "en"); `None` lets the analysis detect it.
     pub language: Option<String>,
     pub callback_url: Option<String>,
+    /// The uploaded file's name as the client gave it.
+    pub file_name: Option<String>,
 }
 
 impl NewInterview {
@@ -255,6 +258,7 @@ impl NewInterview {
             ("candidate_ref", &self.candidate_ref, limits::CANDIDATE_REF),
             ("language", &self.language, limits::LANGUAGE),
             ("callback_url", &self.callback_url, limits::CALLBACK_URL),
+            ("file_name", &self.file_name, limits::FILE_NAME),
         ];
         for (field, value, max) in optional {
             if let Some(value) = value {
@@ -280,6 +284,8 @@ pub struct Interview {
     pub candidate_ref: Option<String>,
     pub language: Option<String>,
     pub callback_url: Option<String>,
+    /// The uploaded file's name as the client gave it.
+    pub file_name: Option<String>,
     pub status: InterviewStatus,
     /// 0..=1, reported by the worker's heartbeats.
     pub progress: f64,

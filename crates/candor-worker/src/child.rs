@@ -170,6 +170,7 @@ async fn run_child(mut command: Command, job: JobContext) -> Result<JobOutput, R
         content_type: interview.content_type,
         language: interview.language,
         question: interview.question,
+        file_name: interview.file_name,
         previous_report,
     };
     let mut child = command.spawn().map_err(ChildError::Spawn)?;

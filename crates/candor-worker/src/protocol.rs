@@ -6,9 +6,9 @@
 //!    closes it:
 //!    `{"job_id":7,"interview_id":"0190…","attempt":1,"media_key":"live/acme/a.mp4",
 //!    "content_type":"video/mp4","language":"en","question":"Tell me…",
-//!    "previous_report":{…}}`
-//!    (`language`, `question` and `previous_report` — the stored report of
-//!    the candidate's previous take — may be `null`);
+//!    "file_name":"take 2.mp4","previous_report":{…}}`
+//!    (`language`, `question`, `file_name` and `previous_report` — the
+//!    stored report of the candidate's previous take — may be `null`);
 //! 2. reads lines of JSON, each a [`ChildMessage`], from the child's stdout:
 //!    - any number of `{"type":"progress","fraction":0.42}` (0..=1);
 //!    - then exactly one final line, either
@@ -50,6 +50,9 @@ pub struct JobRequest {
     /// Spoken language; `None` lets the analysis detect it.
     pub language: Option<String>,
     pub question: Option<String>,
+    /// The uploaded file's name, for the report; `None` names it by its key.
+    #[serde(default)]
+    pub file_name: Option<String>,
     /// The report of the candidate's previous take of the same question, as
     /// stored, for the progress comparison.
     #[serde(default)]
@@ -192,6 +195,7 @@ mod tests {
             content_type: "video/mp4".into(),
             language: None,
             question: Some("Why?".into()),
+            file_name: Some("take 2.mp4".into()),
             previous_report: Some(
                 RawValue::from_string(r#"{"overall":{"score":60}}"#.into()).unwrap(),
             ),

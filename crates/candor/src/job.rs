@@ -125,7 +125,10 @@ fn analyze(
         size: Some(size),
         name: key.to_string(),
     };
-    let source_name = key.as_str().rsplit('/').next().unwrap_or(key.as_str());
+    let source_name = request
+        .file_name
+        .as_deref()
+        .unwrap_or_else(|| key.as_str().rsplit('/').next().unwrap_or(key.as_str()));
     let context = Context {
         question: request.question.clone(),
         previous: request.previous_report.as_ref().and_then(|raw| {

@@ -17,6 +17,7 @@ fn interview(n: usize) -> NewInterview {
         candidate_ref: None,
         language: None,
         callback_url: None,
+        file_name: None,
     }
 }
 

@@ -74,6 +74,7 @@ pub fn new_interview(tenant: &str) -> NewInterview {
         candidate_ref: Some("cand-1".to_owned()),
         language: Some("en".to_owned()),
         callback_url: None,
+        file_name: None,
     }
 }
 

@@ -91,6 +91,7 @@ impl TestDb {
             candidate_ref: None,
             language: Some("en".to_owned()),
             callback_url,
+            file_name: None,
         };
         self.db
             .create_interview(new, spec)

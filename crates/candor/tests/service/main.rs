@@ -79,6 +79,9 @@ fn an_uploaded_interview_is_analysed_and_a_signed_webhook_reports_it() {
     let (status, report) = client.get(&format!("/api/v1/interviews/{id}/feedback"));
     assert_eq!(status, 200);
     assert_eq!(report["schema_version"], candor_report::SCHEMA_VERSION);
+    // The report names the recording as it was uploaded, not by its key.
+    assert_eq!(report["source"], "service-answer-12s.mp4");
+    assert_eq!(done["file_name"], "service-answer-12s.mp4");
     assert_eq!(report["question"]["kind"], "behavioural");
     let score = report["overall"]["score"]
         .as_f64()

@@ -79,6 +79,8 @@ pub(crate) struct InterviewView {
     candidate_ref: Option<String>,
     language: Option<String>,
     callback_url: Option<String>,
+    /// The uploaded file's name as it was sent (none for a stored key).
+    file_name: Option<String>,
     created_at: i64,
     updated_at: i64,
     links: Links,
@@ -107,6 +109,7 @@ impl InterviewView {
             candidate_ref: interview.candidate_ref,
             language: interview.language,
             callback_url: interview.callback_url,
+            file_name: interview.file_name,
             created_at: interview.created_at,
             updated_at: interview.updated_at,
         }

@@ -75,6 +75,8 @@ struct StoredMedia {
     key: ObjectKey,
     size: u64,
     content_type: &'static str,
+    /// The upload's file name as the client sent it, cleaned.
+    file_name: Option<String>,
 }
 
 /// The answer to a submission: the interview is queued.
@@ -174,6 +176,7 @@ async fn submit_by_key(
         key,
         size,
         content_type,
+        file_name: None,
     };
     create(state, caller, media, details).await
 }
@@ -315,6 +318,7 @@ async fn store_upload(
     tenant: &str,
     mut field: Field<'_>,
 ) -> Result<StoredMedia, ApiError> {
+    let file_name = field.file_name().and_then(clean_file_name);
     let max_bytes = state.config.max_upload_bytes;
     let mut head: Vec<Bytes> = Vec::new();
     let mut head_len = 0;
@@ -360,7 +364,21 @@ async fn store_upload(
         key,
         size,
         content_type: kind.content_type,
+        file_name,
     })
+}
+
+/// The last path component of a client's file name, without control
+/// characters, cut to the column's length; none when nothing is left.
+fn clean_file_name(raw: &str) -> Option<String> {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
+    let clean: String = base
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(limits::FILE_NAME)
+        .collect();
+    let clean = clean.trim();
+    (!clean.is_empty()).then(|| clean.to_string())
 }
 
 /// A failed upload; a failure of the multipart body (too large, cut off)
@@ -392,6 +410,7 @@ async fn create(
         candidate_ref: details.candidate_ref,
         language: details.language,
         callback_url: details.callback_url,
+        file_name: media.file_name,
     };
     let (interview, job_id) = state.db.create_interview(new, &state.config.job).await?;
     state.wake_workers();
@@ -472,6 +491,28 @@ fn check_callback_url(url: &str, allow_http: bool) -> Result<(), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn client_file_names_keep_only_their_last_component_and_printable_text() {
+        assert_eq!(clean_file_name("take 2.mp4").as_deref(), Some("take 2.mp4"));
+        assert_eq!(
+            clean_file_name("C:\\Users\\me\\a.mov").as_deref(),
+            Some("a.mov")
+        );
+        assert_eq!(
+            clean_file_name("../../etc/passwd").as_deref(),
+            Some("passwd")
+        );
+        assert_eq!(
+            clean_file_name("a\u{0}b\nc.wav").as_deref(),
+            Some("abc.wav")
+        );
+        assert_eq!(clean_file_name(" / "), None);
+        assert_eq!(
+            clean_file_name(&"é".repeat(300)).unwrap().chars().count(),
+            255
+        );
+    }
 
     #[test]
     fn callback_urls_must_be_https_unless_http_is_allowed() {
