@@ -8,7 +8,7 @@ use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Map, Value};
 
@@ -98,6 +98,17 @@ impl Browser {
             let outer_h = 2 * height - h as u32;
             self.client.set_window_size(outer_w, outer_h).await.unwrap();
         }
+    }
+
+    /// Clicks the element `css` selects, as a person would.
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css} to click: {e}"))
+            .click()
+            .await
+            .unwrap();
     }
 
     /// Runs `script` (a function body) in the page and returns its value.

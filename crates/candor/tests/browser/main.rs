@@ -53,14 +53,7 @@ async fn enter_key(browser: &Browser, key: &str) {
         )
         .await;
     input.send_keys(key).await.unwrap();
-    browser
-        .client
-        .find(Locator::Css("#key-form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click("#key-form button").await;
 }
 
 /// Saves a screenshot of the top of the page as `name`.png and, when the
@@ -138,13 +131,7 @@ fn a_recording_uploaded_through_the_pages_ends_in_its_report() {
             .send_keys("Tell me about a project you led.")
             .await
             .unwrap();
-        client
-            .find(Locator::Id("upload-button"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        browser.click("#upload-button").await;
 
         let path = browser
             .wait_until(
@@ -261,14 +248,7 @@ fn a_recording_uploaded_through_the_pages_ends_in_its_report() {
             .as_array()
             .map(|pair| (pair[0].clone(), pair[1].as_f64().unwrap()))
             .unwrap();
-        browser
-            .client
-            .find(Locator::Id("test-word"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        browser.click("#test-word").await;
         let now = browser
             .eval("const player = document.getElementById('player'); player.pause(); return player.currentTime")
             .await
@@ -382,13 +362,7 @@ fn a_wrong_key_is_refused_and_asked_for_again() {
             chosen,
             serde_json::json!(["dropped.mp4", "dropped.mp4 (4 kB)"])
         );
-        client
-            .find(Locator::Id("upload-button"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        browser.click("#upload-button").await;
         let error = browser
             .wait_until(
                 "the upload error",
