@@ -176,11 +176,7 @@ async fn status(
 ) -> Result<Json<InterviewView>, ApiError> {
     caller.require(Scope::Read)?;
     let id = interview_id(&id)?;
-    let interview = state
-        .db
-        .interview(caller.tenant(), &id)
-        .await?
-        .ok_or(ApiError::NotFound("interview"))?;
+    let interview = caller_interview(&state, &caller, &id).await?;
     Ok(Json(InterviewView::new(interview, &state.media_urls)))
 }
 
@@ -216,12 +212,21 @@ async fn stored_feedback(
     if let Some(feedback) = state.db.feedback(caller.tenant(), id).await? {
         return Ok(feedback);
     }
-    let interview = state
+    let interview = caller_interview(state, caller, id).await?;
+    Err(ApiError::NotReady(interview.status))
+}
+
+/// The caller's interview; 404 when it is gone or another tenant's.
+async fn caller_interview(
+    state: &AppState,
+    caller: &Caller,
+    id: &InterviewId,
+) -> Result<Interview, ApiError> {
+    state
         .db
         .interview(caller.tenant(), id)
         .await?
-        .ok_or(ApiError::NotFound("interview"))?;
-    Err(ApiError::NotReady(interview.status))
+        .ok_or(ApiError::NotFound("interview"))
 }
 
 /// Delete an interview: its media, feedback, jobs and row. A worker
@@ -237,11 +242,7 @@ async fn delete(
 ) -> Result<StatusCode, ApiError> {
     caller.require(Scope::Submit)?;
     let id = interview_id(&id)?;
-    let interview = state
-        .db
-        .interview(caller.tenant(), &id)
-        .await?
-        .ok_or(ApiError::NotFound("interview"))?;
+    let interview = caller_interview(&state, &caller, &id).await?;
     // The media goes first: if the rows' deletion then fails, the client
     // retries and finds the interview still there, while the reverse order
     // would leave an object that nothing refers to.
