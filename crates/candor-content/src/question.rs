@@ -52,6 +52,19 @@ pub enum LengthFit {
     Long,
 }
 
+impl LengthFit {
+    /// How `answer_s` seconds fit the range `[min, max]`.
+    pub fn of(answer_s: f64, [min, max]: [f64; 2]) -> LengthFit {
+        if answer_s < min {
+            LengthFit::Short
+        } else if answer_s > max {
+            LengthFit::Long
+        } else {
+            LengthFit::Within
+        }
+    }
+}
+
 /// How the answer fits the question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct QuestionFit {
@@ -92,7 +105,8 @@ impl Default for AnswerLengths {
 }
 
 impl AnswerLengths {
-    fn of(&self, kind: QuestionKind) -> [f64; 2] {
+    /// The range that suits `kind`.
+    pub fn of(&self, kind: QuestionKind) -> [f64; 2] {
         match kind {
             QuestionKind::Behavioural => self.behavioural,
             QuestionKind::Situational => self.situational,
@@ -151,13 +165,7 @@ pub fn fit_question(
         _ => 0.0,
     };
     let expected_s = config.answer_seconds.of(kind);
-    let length = if answer_s < expected_s[0] {
-        LengthFit::Short
-    } else if answer_s > expected_s[1] {
-        LengthFit::Long
-    } else {
-        LengthFit::Within
-    };
+    let length = LengthFit::of(answer_s, expected_s);
     QuestionFit {
         question: question.trim().to_string(),
         kind,

@@ -1,7 +1,7 @@
 //! Progress across takes: a report compared with an earlier one of the same
 //! candidate, dimension by dimension and measurement by measurement.
 
-use crate::model::{Assessment, DimensionChange, MetricChange, Progress, Report, Trend};
+use crate::model::{Assessment, Dimension, DimensionChange, MetricChange, Progress, Report, Trend};
 use crate::SCHEMA_VERSION;
 
 /// A change of fewer score points than this is steady, not a trend: small
@@ -35,22 +35,16 @@ pub fn read_report(json: &str) -> Result<Report, ReadError> {
 
 /// What changed from `previous` to `current`.
 pub fn compare(current: &Report, previous: &Report) -> Progress {
-    let score = |r: &Report, id: &str| {
-        r.dimensions
-            .iter()
-            .find(|d| d.id == id)
-            .and_then(|d| match d.assessment {
-                Assessment::Scored { score, .. } => Some(score),
-                Assessment::NotScored { .. } => None,
-            })
+    let score = |d: &Dimension| match d.assessment {
+        Assessment::Scored { score, .. } => Some(score),
+        Assessment::NotScored { .. } => None,
     };
     let mut dimensions: Vec<DimensionChange> = current
         .dimensions
         .iter()
         .filter_map(|now| {
-            let after = score(current, &now.id)?;
-            let before = score(previous, &now.id)?;
             let then = previous.dimensions.iter().find(|d| d.id == now.id)?;
+            let (after, before) = (score(now)?, score(then)?);
             let change = i16::from(after) - i16::from(before);
             let metrics = now
                 .metrics

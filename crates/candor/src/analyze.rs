@@ -31,7 +31,7 @@ pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Fai
     );
     let context = Context {
         question: args.question.clone(),
-        previous: args.compare.as_deref().map(read_previous).transpose()?,
+        previous: args.compare.as_deref().map(read_report_file).transpose()?,
     };
     let model_dir = args.model.clone().unwrap_or_else(default_model_dir);
     let report = report_for(
@@ -50,7 +50,7 @@ pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Fai
 
 /// `candor render`: a stored JSON report in another format.
 pub fn render_again(args: &RenderArgs) -> Result<(), Failure> {
-    let report = read_previous(&args.report)?;
+    let report = read_report_file(&args.report)?;
     let media = args
         .media
         .as_deref()
@@ -123,7 +123,7 @@ pub struct Context {
 
 /// Reads a JSON report an earlier `candor analyze` wrote (`--compare`,
 /// `candor render`).
-fn read_previous(path: &Path) -> Result<Report, Failure> {
+fn read_report_file(path: &Path) -> Result<Report, Failure> {
     let hint = "give a report written by `candor analyze --format json`";
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::bad_input(format!("cannot read {}: {e}", path.display()), hint))?;

@@ -231,11 +231,7 @@ mod tests {
     use super::*;
 
     fn fit(kind: QuestionKind, answer_s: f64) -> QuestionFit {
-        let expected_s = candor_content::AnswerLengths::default();
-        let expected_s = match kind {
-            QuestionKind::Behavioural => expected_s.behavioural,
-            _ => expected_s.motivational,
-        };
+        let expected_s = candor_content::AnswerLengths::default().of(kind);
         QuestionFit {
             question: "q".into(),
             kind,
@@ -243,13 +239,7 @@ mod tests {
             coverage: None,
             answer_s,
             expected_s,
-            length: if answer_s < expected_s[0] {
-                LengthFit::Short
-            } else if answer_s > expected_s[1] {
-                LengthFit::Long
-            } else {
-                LengthFit::Within
-            },
+            length: LengthFit::of(answer_s, expected_s),
         }
     }
 

@@ -67,10 +67,15 @@ pub fn question_lines(fit: &candor_content::QuestionFit) -> Vec<String> {
 
 /// The change since the previous take, as lines of plain text.
 pub fn progress_lines(progress: &crate::Progress) -> Vec<String> {
-    let mut lines = vec![match (progress.overall_before, progress.overall_after) {
-        (Some(before), Some(after)) => format!(
-            "Overall {before} → {after} ({:+}) since {}",
-            i16::from(after) - i16::from(before),
+    use std::fmt::Write;
+
+    let mut lines = vec![match (
+        progress.overall_before,
+        progress.overall_after,
+        progress.overall_change,
+    ) {
+        (Some(before), Some(after), Some(change)) => format!(
+            "Overall {before} → {after} ({change:+}) since {}",
             progress.previous_source
         ),
         _ => format!("Compared with {}", progress.previous_source),
@@ -88,9 +93,12 @@ pub fn progress_lines(progress: &crate::Progress) -> Vec<String> {
             d.trend.label()
         );
         if let Some(m) = d.metrics.first() {
-            let _ = std::fmt::Write::write_fmt(
-                &mut line,
-                format_args!("; {}: {} → {}", m.label, number(m.before), number(m.after)),
+            let _ = write!(
+                line,
+                "; {}: {} → {}",
+                m.label,
+                number(m.before),
+                number(m.after)
             );
         }
         lines.push(line);
