@@ -3,7 +3,7 @@
 
 use sqlx::any::AnyRow;
 
-use crate::model::{check_len, limits, now_ms, ApiKey, NewApiKey, Scope};
+use crate::model::{check_len, check_tenant, limits, now_ms, ApiKey, NewApiKey, Scope};
 use crate::row::RowExt;
 use crate::{decode_all, execute_insert, insert_sql, Db, DbError, Result};
 
@@ -40,7 +40,12 @@ fn api_key_from_row(row: &AnyRow) -> Result<ApiKey> {
 impl Db {
     /// Stores a key. [`DbError::Conflict`] if its hash is already stored.
     pub async fn insert_api_key(&self, new: &NewApiKey) -> Result<ApiKey> {
-        check_len("tenant", &new.tenant, limits::TENANT)?;
+        check_tenant(&new.tenant)?;
+        if new.scopes.is_empty() {
+            return Err(DbError::InvalidInput(
+                "a key needs at least one scope".into(),
+            ));
+        }
         check_len("name", &new.name, limits::API_KEY_NAME)?;
         check_len("key_hash", &new.key_hash, limits::API_KEY_HASH)?;
         let scopes = scopes_to_text(&new.scopes);
@@ -87,13 +92,20 @@ impl Db {
         row.as_ref().map(api_key_from_row).transpose()
     }
 
-    /// A tenant's keys, revoked ones included, oldest first.
-    pub async fn list_api_keys(&self, tenant: &str) -> Result<Vec<ApiKey>> {
-        let sql = format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE tenant = ? ORDER BY id");
-        let rows = sqlx::query(&sql)
-            .bind(tenant)
-            .fetch_all(self.pool())
-            .await?;
+    /// Keys, revoked ones included, oldest first: one tenant's, or every
+    /// tenant's for `None`.
+    pub async fn list_api_keys(&self, tenant: Option<&str>) -> Result<Vec<ApiKey>> {
+        let filter = if tenant.is_some() {
+            "WHERE tenant = ?"
+        } else {
+            ""
+        };
+        let sql = format!("SELECT {API_KEY_COLUMNS} FROM api_keys {filter} ORDER BY id");
+        let mut query = sqlx::query(&sql);
+        if let Some(tenant) = tenant {
+            query = query.bind(tenant);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
         decode_all(&rows, api_key_from_row)
     }
 

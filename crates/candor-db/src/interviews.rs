@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
+use crate::media::{claim_for_interview, release_after_delete};
 use crate::model::{
     now_ms, EpochMillis, Feedback, Interview, InterviewId, InterviewStatus, JobId, JobKind,
     NewInterview, PreviousTake,
@@ -84,7 +85,9 @@ fn feedback_from_row(row: &AnyRow) -> Result<Feedback> {
 
 impl Db {
     /// Stores a new interview and enqueues its analyze job in the same
-    /// transaction: there is never an interview without its job.
+    /// transaction: there is never an interview without its job. The media
+    /// must be the tenant's (see [`crate::MediaOrigin`]); otherwise
+    /// [`DbError::NotFound`](crate::DbError::NotFound).
     #[tracing::instrument(level = "debug", skip_all, fields(tenant = %new.tenant))]
     pub async fn create_interview(
         &self,
@@ -113,6 +116,15 @@ impl Db {
             updated_at: now,
         };
         let mut tx = self.begin_write().await?;
+        claim_for_interview(
+            &mut tx,
+            self.backend(),
+            &interview.tenant,
+            &interview.media_key,
+            new.media_origin,
+            now,
+        )
+        .await?;
         sqlx::query(
             "INSERT INTO interviews (id, tenant, media_key, media_size, content_type, question, \
              candidate_ref, language, callback_url, file_name, status, progress, created_at, \
@@ -204,16 +216,17 @@ impl Db {
         decode_all(&rows, interview_from_row)
     }
 
-    /// Deletes the tenant's interview with its feedback and jobs, and
-    /// returns the deleted row so that the caller can delete the media.
-    /// A worker running its job loses its fence and stops at its next
-    /// heartbeat.
+    /// Deletes the tenant's interview with its feedback and jobs. A worker
+    /// running its job loses its fence and stops at its next heartbeat. The
+    /// media's key comes back in [`DeletedInterview::media_to_delete`] when
+    /// no other interview names the object, for the caller to delete it
+    /// from the store.
     #[tracing::instrument(level = "debug", skip(self), fields(interview_id = %id))]
     pub async fn delete_interview(
         &self,
         tenant: &str,
         id: &InterviewId,
-    ) -> Result<Option<Interview>> {
+    ) -> Result<Option<DeletedInterview>> {
         let mut tx = self.begin_write().await?;
         let sql = format!(
             "SELECT {} FROM interviews WHERE interviews.id = ? AND interviews.tenant = ?",
@@ -237,8 +250,13 @@ impl Db {
         ] {
             sqlx::query(sql).bind(id.as_str()).execute(&mut *tx).await?;
         }
+        let media_to_delete =
+            release_after_delete(&mut tx, self.backend(), &interview.media_key).await?;
         tx.commit().await?;
-        Ok(Some(interview))
+        Ok(Some(DeletedInterview {
+            interview,
+            media_to_delete,
+        }))
     }
 
     /// The feedback of the tenant's interview `id`, once its analysis has
@@ -297,6 +315,15 @@ impl Db {
         })
         .transpose()
     }
+}
+
+/// What [`Db::delete_interview`] removed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeletedInterview {
+    pub interview: Interview,
+    /// The object no interview names any more, now owned by no one: the
+    /// caller deletes it from the store.
+    pub media_to_delete: Option<String>,
 }
 
 /// What an interview's status becomes when its analyze job moves.

@@ -19,11 +19,13 @@
 mod api_keys;
 mod error;
 mod interviews;
+mod media;
 mod model;
 mod queue;
 mod row;
 mod stats;
 pub mod testing;
+mod webhook_secrets;
 
 use std::time::Duration;
 
@@ -34,16 +36,20 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 use row::RowExt;
 
 pub use error::{DbError, Result};
-pub use interviews::MAX_LIST_LIMIT;
+pub use interviews::{DeletedInterview, MAX_LIST_LIMIT};
+pub use media::{Assigned, MediaOrigin, MAX_MEDIA_KEY};
 pub use model::{
-    limits, now_ms, ApiKey, EpochMillis, Feedback, Interview, InterviewId, InterviewStatus, Job,
-    JobId, JobKind, JobState, NewApiKey, NewInterview, PreviousTake, Scope, WorkerId,
+    check_tenant, limits, now_ms, ApiKey, EpochMillis, Feedback, Interview, InterviewId,
+    InterviewStatus, Job, JobId, JobKind, JobState, NewApiKey, NewInterview, PreviousTake, Scope,
+    WorkerId,
 };
 pub use queue::{
-    CancelOutcome, ClaimPlan, ClaimedJob, FailOutcome, Fence, Heartbeat, JobError, JobFilter,
-    JobSpec, RescueOutcome, Rescued, RetryPolicy, Transition, LEASE_EXPIRED, MAX_JOB_LIST_LIMIT,
+    CancelOutcome, ClaimPlan, ClaimedJob, EventKind, FailOutcome, Fence, Heartbeat, JobError,
+    JobFilter, JobSpec, RescueOutcome, Rescued, RetryPolicy, Transition, WebhookEvent,
+    LEASE_EXPIRED, MAX_JOB_LIST_LIMIT,
 };
 pub use stats::{DurationStats, FailureCount, QueueStats, StateCount, Throughput, WorkerLoad};
+pub use webhook_secrets::WebhookSecret;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static MYSQL_MIGRATIONS: Migrator = sqlx::migrate!("migrations/mysql");
@@ -110,6 +116,8 @@ impl Default for DbOptions {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// How the webhook job announcing an analysis's outcome runs.
+    webhook_spec: JobSpec,
 }
 
 impl Db {
@@ -156,7 +164,11 @@ impl Db {
             // it is done once here rather than on every connection.
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        let db = Db { pool, backend };
+        let db = Db {
+            pool,
+            backend,
+            webhook_spec: JobSpec::new(8, Duration::from_secs(60)),
+        };
         db.migrate().await?;
         Ok(db)
     }
@@ -166,6 +178,13 @@ impl Db {
     pub async fn migrate(&self) -> Result<()> {
         self.backend.migrator().run(&self.pool).await?;
         Ok(())
+    }
+
+    /// This handle, with the attempts and timeout of the webhook jobs its
+    /// completions and failures enqueue (default 8 attempts of 60 s).
+    pub fn with_webhook_spec(mut self, spec: JobSpec) -> Db {
+        self.webhook_spec = spec;
+        self
     }
 
     pub fn backend(&self) -> Backend {

@@ -32,6 +32,8 @@ pub(crate) fn millis(duration: Duration) -> i64 {
 /// here to keep both backends alike.
 pub mod limits {
     pub const TENANT: usize = 128;
+    /// Longest tenant id a new key may carry ([`super::check_tenant`]).
+    pub const TENANT_ID: usize = 63;
     pub const MEDIA_KEY: usize = 1024;
     pub const CONTENT_TYPE: usize = 255;
     pub const QUESTION: usize = 4000;
@@ -147,11 +149,42 @@ stored_enum! {
 }
 
 stored_enum! {
-    /// What an API key may do.
+    /// What an API key may do. Every scope but `Operator` acts within the
+    /// key's own tenant.
     Scope {
+        /// Submit and delete interviews.
         Submit => "submit",
+        /// Read interviews, feedback and reports.
         Read => "read",
+        /// Manage the tenant's own jobs (retry, cancel) and its webhook
+        /// signing secrets.
         Admin => "admin",
+        /// Run the service: the queue and stats of every tenant, any job's
+        /// retry and cancel, `/metrics`. For the operator's own keys only.
+        Operator => "operator",
+    }
+}
+
+/// Checks that `text` is a tenant id: 1 to 63 lower-case ASCII letters,
+/// digits and hyphens, starting and ending with a letter or digit (a DNS
+/// label). Tenant ids appear in object keys and logs, so nothing else is
+/// allowed in them: no `/`, no dots, no empty id.
+pub fn check_tenant(text: &str) -> Result<()> {
+    let bytes = text.as_bytes();
+    let allowed = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-';
+    let edge = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if (1..=limits::TENANT_ID).contains(&bytes.len())
+        && bytes.iter().all(allowed)
+        && edge(bytes.first())
+        && edge(bytes.last())
+    {
+        Ok(())
+    } else {
+        Err(DbError::InvalidInput(format!(
+            "tenant {text:?} is not a tenant id: 1 to {} lower-case letters, digits and \
+             hyphens, starting and ending with a letter or digit",
+            limits::TENANT_ID
+        )))
     }
 }
 
@@ -236,6 +269,9 @@ pub struct NewInterview {
     pub tenant: String,
     /// The media's key in object storage.
     pub media_key: String,
+    /// Whether the submission stored the object or names one the tenant
+    /// owns.
+    pub media_origin: crate::MediaOrigin,
     pub media_size: i64,
     pub content_type: String,
     pub question: Option<String>,

@@ -6,7 +6,7 @@ mod media;
 mod transcript;
 pub mod vision;
 
-pub use environment::Environment;
+pub use environment::{Environment, InvalidEnvironment};
 pub use media::{AudioStreamInfo, MediaInfo, VideoStreamInfo, VideoSummary};
 pub use transcript::{Segment, Transcript, Word};
 

@@ -286,6 +286,9 @@ impl Db {
                 Some(Exit::Cancelled { .. }) => RescueOutcome::Cancelled,
                 Some(_) => RescueOutcome::Failed,
             };
+            if outcome == RescueOutcome::Failed {
+                self.announce_failure(&mut tx, &fence).await?;
+            }
             add_to_counter(&mut tx, RESCUES_COUNTER, 1).await?;
             tx.commit().await?;
             tracing::warn!(job_id = %fence.job_id, interview_id = %fence.interview_id,

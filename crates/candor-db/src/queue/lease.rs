@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use sqlx::AnyConnection;
 
-use super::{back_to_pending, mirror_on_interview, Fence, JobError, RetryPolicy};
+use super::{
+    back_to_pending, mirror_on_interview, EventKind, Fence, JobError, RetryPolicy, WebhookEvent,
+};
 use crate::interviews::{upsert_feedback, StatusChange};
 use crate::model::{limits, millis, now_ms, truncate, EpochMillis, InterviewStatus, JobKind};
 use crate::row::RowExt;
@@ -244,8 +246,9 @@ impl Db {
         Ok(Heartbeat::Held { cancel_requested })
     }
 
-    /// Ends an analyze job: its feedback row, the job completed and the
-    /// interview completed, in one transaction. `report_json` must be JSON
+    /// Ends an analyze job: its feedback row, the job completed, the
+    /// interview completed and the webhook job announcing it (when the
+    /// interview has a callback URL), in one transaction. `report_json` must be JSON
     /// (the database checks).
     #[tracing::instrument(level = "debug", skip_all, fields(job_id = %fence.job_id, interview_id = %fence.interview_id))]
     pub async fn complete_analysis(
@@ -277,6 +280,11 @@ impl Db {
             now,
         )
         .await?;
+        let event = WebhookEvent {
+            event: EventKind::Completed,
+            overall_score,
+        };
+        self.announce(&mut tx, &fence.interview_id, &event).await?;
         tx.commit().await?;
         Ok(Transition::Applied)
     }
@@ -292,7 +300,8 @@ impl Db {
     /// Ends a failed attempt. A retryable error with attempts left puts the
     /// job back to pending, due after the policy's backoff; otherwise the
     /// job fails for good and, for an analyze job, the interview fails with
-    /// the error's code and message.
+    /// the error's code and message and its webhook is enqueued in the same
+    /// transaction.
     #[tracing::instrument(level = "debug", skip_all, fields(job_id = %fence.job_id, attempt = fence.attempt, code = %error.code))]
     pub async fn fail(
         &self,
@@ -326,6 +335,9 @@ impl Db {
             Some(Exit::Cancelled { .. }) => FailOutcome::Cancelled,
             Some(_) => FailOutcome::Failed,
         };
+        if outcome == FailOutcome::Failed {
+            self.announce_failure(&mut tx, fence).await?;
+        }
         tx.commit().await?;
         Ok(outcome)
     }
@@ -357,6 +369,23 @@ impl Db {
             }],
         )
         .await
+    }
+
+    /// Announces that an analyze job failed for good (any other kind
+    /// announces nothing).
+    pub(crate) async fn announce_failure(
+        &self,
+        conn: &mut AnyConnection,
+        fence: &Fence,
+    ) -> Result<()> {
+        if fence.kind != JobKind::Analyze {
+            return Ok(());
+        }
+        let event = WebhookEvent {
+            event: EventKind::Failed,
+            overall_score: None,
+        };
+        self.announce(conn, &fence.interview_id, &event).await
     }
 
     /// A transition that writes nothing beyond the job and its interview.

@@ -18,6 +18,7 @@
 //! [`Db::rescue_expired`]: crate::Db::rescue_expired
 
 mod admin;
+mod announce;
 mod claim;
 mod lease;
 
@@ -38,6 +39,7 @@ use crate::{execute_insert, insert_sql, Backend};
 pub use admin::{
     CancelOutcome, JobFilter, RescueOutcome, Rescued, LEASE_EXPIRED, MAX_JOB_LIST_LIMIT,
 };
+pub use announce::{EventKind, WebhookEvent};
 pub use claim::{ClaimPlan, ClaimedJob};
 pub use lease::{FailOutcome, Heartbeat, Transition};
 

@@ -26,8 +26,33 @@ pub async fn api_keys_are_found_by_hash_until_revoked(t: TestDb) {
         "already revoked"
     );
     assert_eq!(t.db.api_key_by_hash(&new.key_hash).await.unwrap(), None);
-    let listed = t.db.list_api_keys(TENANT).await.unwrap();
+    let listed = t.db.list_api_keys(Some(TENANT)).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert!(listed[0].revoked_at.is_some());
-    assert!(t.db.list_api_keys("globex").await.unwrap().is_empty());
+    assert!(t.db.list_api_keys(Some("globex")).await.unwrap().is_empty());
+}
+
+pub async fn api_keys_need_a_slug_tenant_and_a_scope(t: TestDb) {
+    let new = |tenant: &str, scopes: Vec<Scope>| NewApiKey {
+        tenant: tenant.to_owned(),
+        name: "n".to_owned(),
+        key_hash: format!("{tenant:h<64}"),
+        scopes,
+    };
+    for tenant in ["acme/x", "", "evil/../beta", "ACME", "acme_x", "acme-"] {
+        let error =
+            t.db.insert_api_key(&new(tenant, vec![Scope::Read]))
+                .await
+                .unwrap_err();
+        assert!(
+            matches!(error, DbError::InvalidInput(_)),
+            "{tenant:?}: {error:?}"
+        );
+    }
+    let error = t.db.insert_api_key(&new("acme", vec![])).await.unwrap_err();
+    assert!(matches!(error, DbError::InvalidInput(_)), "{error:?}");
+    t.db.insert_api_key(&new("acme-2", vec![Scope::Operator]))
+        .await
+        .unwrap();
+    assert_eq!(t.db.list_api_keys(None).await.unwrap().len(), 1);
 }

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use candor_db::testing::run_on_scratch;
 use candor_db::{
-    Backend, ClaimedJob, Db, DbOptions, Interview, JobKind, JobSpec, NewInterview, WorkerId,
+    Backend, ClaimedJob, Db, DbOptions, Interview, JobKind, JobSpec, MediaOrigin, NewInterview,
+    WorkerId,
 };
 
 pub const LEASE: Duration = Duration::from_secs(30);
@@ -68,6 +69,7 @@ pub fn new_interview(tenant: &str) -> NewInterview {
     NewInterview {
         tenant: tenant.to_owned(),
         media_key: format!("development/{tenant}/answer.mp4"),
+        media_origin: MediaOrigin::Uploaded,
         media_size: 1_234_567,
         content_type: "video/mp4".to_owned(),
         question: Some("Tell me about a project you led.".to_owned()),

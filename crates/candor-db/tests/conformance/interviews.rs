@@ -108,7 +108,7 @@ pub async fn deleting_an_interview_removes_its_feedback_and_jobs(t: TestDb) {
     for interview in [&done, &running] {
         let deleted = t.db.delete_interview(TENANT, &interview.id).await.unwrap();
         assert_eq!(
-            deleted.map(|d| d.media_key),
+            deleted.map(|d| d.interview.media_key),
             Some(interview.media_key.clone())
         );
         assert_eq!(t.db.interview(TENANT, &interview.id).await.unwrap(), None);

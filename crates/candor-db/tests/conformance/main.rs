@@ -5,6 +5,7 @@
 mod api_keys;
 mod harness;
 mod interviews;
+mod ownership;
 mod queue_claim;
 mod queue_lifecycle;
 mod stats;
@@ -41,6 +42,11 @@ on_every_backend! {
     interviews::the_previous_take_is_the_latest_completed_one_of_the_same_question,
     interviews::input_the_schema_cannot_hold_is_a_client_error,
     api_keys::api_keys_are_found_by_hash_until_revoked,
+    api_keys::api_keys_need_a_slug_tenant_and_a_scope,
+    ownership::an_interview_names_only_an_object_its_tenant_owns,
+    ownership::the_media_is_released_with_the_last_interview_naming_it,
+    ownership::webhook_secrets_rotate_with_a_grace_period,
+    ownership::the_outcome_and_its_webhook_are_written_together,
     queue_claim::an_interview_has_at_most_one_active_job_of_a_kind,
     queue_claim::concurrent_claimers_take_every_job_exactly_once,
     queue_claim::a_claim_takes_no_more_than_the_free_slots,
