@@ -26,14 +26,20 @@ const MAX_PRESENTED_KEY: usize = 256;
 /// A new key: the plaintext to give the client once, and the hash to
 /// store (`NewApiKey::key_hash`).
 pub fn generate_key() -> (String, String) {
+    let key = random_token(KEY_PREFIX);
+    let hash = hash_key(&key);
+    (key, hash)
+}
+
+/// `prefix` and 32 random base-62 characters (~190 bits): API keys and
+/// webhook secrets.
+pub fn random_token(prefix: &str) -> String {
     // ThreadRng is a CSPRNG (ChaCha, reseeded from the OS).
     let mut rng = rand::rng();
     let random: String = (0..KEY_RANDOM_CHARS)
         .map(|_| char::from(BASE62[rng.random_range(0..BASE62.len())]))
         .collect();
-    let key = format!("{KEY_PREFIX}{random}");
-    let hash = hash_key(&key);
-    (key, hash)
+    format!("{prefix}{random}")
 }
 
 /// The stored form of a key: SHA-256, lower-case hex.
@@ -57,6 +63,11 @@ pub struct Caller {
 impl Caller {
     pub fn tenant(&self) -> &str {
         &self.key.tenant
+    }
+
+    /// Whether the key runs the service (every tenant's jobs and stats).
+    pub fn is_operator(&self) -> bool {
+        self.key.allows(Scope::Operator)
     }
 
     /// 403 unless the key has `scope`.
@@ -91,6 +102,15 @@ impl FromRequestParts<AppState> for Caller {
             .await?
             .ok_or(ApiError::Unauthenticated)?;
         tracing::Span::current().record("api_key_id", key.id);
+        if candor_db::check_tenant(&key.tenant).is_err() {
+            // A key stored before tenant ids were checked: its tenant could
+            // reach into another's objects, so it no longer opens anything.
+            tracing::warn!(
+                api_key_id = key.id,
+                "API key refused: its tenant is not a valid tenant id; revoke it and create a new one"
+            );
+            return Err(ApiError::Unauthenticated);
+        }
         state
             .limiter
             .acquire(key.id, Instant::now())

@@ -8,16 +8,9 @@ pub use candor_domain::Environment;
 
 use crate::error::StoreError;
 
-/// `ENVIRONMENT` through `var`; unset or empty means development.
+/// `ENVIRONMENT` through `var`, as every part of the process reads it.
 fn environment_from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Environment, StoreError> {
-    match non_empty(var("ENVIRONMENT")) {
-        Some(value) => Environment::parse(&value).ok_or_else(|| {
-            StoreError::Config(format!(
-                "ENVIRONMENT must be development, staging or production, not {value:?}"
-            ))
-        }),
-        None => Ok(Environment::default()),
-    }
+    Environment::from_lookup(var).map_err(|error| StoreError::Config(error.to_string()))
 }
 
 /// Where and under which prefix media is stored.

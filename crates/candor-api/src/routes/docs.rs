@@ -23,10 +23,11 @@ use crate::state::AppState;
     modifiers(&Security),
     tags(
         (name = "interviews", description = "Submit interviews and read their feedback (scopes submit, read)"),
-        (name = "queue", description = "The job queue, for operators (scope admin)"),
-        (name = "stats", description = "Throughput, run times, failures, memory (scope admin)"),
+        (name = "webhooks", description = "The tenant's webhook signing secrets (scope admin)"),
+        (name = "queue", description = "The job queue: status for operators (scope operator); retry and cancel for a tenant's admin on its own jobs (scope admin) or an operator on any"),
+        (name = "stats", description = "Throughput, run times, failures, memory (scope operator)"),
         (name = "health", description = "Liveness and readiness probes"),
-        (name = "metrics", description = "Prometheus metrics"),
+        (name = "metrics", description = "Prometheus metrics (scope operator)"),
     )
 )]
 struct ApiDoc;

@@ -9,6 +9,7 @@ pub(crate) mod metrics;
 pub(crate) mod pages;
 pub(crate) mod queue;
 pub(crate) mod stats;
+pub(crate) mod webhook_secrets;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -22,4 +23,5 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(queue::router())
         .merge(stats::router())
         .merge(metrics::router())
+        .merge(webhook_secrets::router())
 }

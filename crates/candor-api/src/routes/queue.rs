@@ -1,6 +1,7 @@
-//! `/api/v1/queue`: the queue's state for operators, and the admin actions
-//! retry and cancel. Jobs span every tenant, so all of it needs the admin
-//! scope.
+//! `/api/v1/queue`: the queue's state, which spans every tenant and so needs
+//! the operator scope, and the actions retry and cancel: an operator's on
+//! any job, a tenant admin's on the jobs of its own tenant's interviews
+//! (another tenant's job is a 404, as a missing one).
 
 use axum::extract::{Path, State};
 use axum::Json;
@@ -139,7 +140,7 @@ async fn status(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<QueueStatus>, ApiError> {
-    caller.require(Scope::Admin)?;
+    caller.require(Scope::Operator)?;
     Ok(Json(QueueStatus::from(&state.db.queue_stats().await?)))
 }
 
@@ -152,7 +153,7 @@ async fn stats(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<QueueDetails>, ApiError> {
-    caller.require(Scope::Admin)?;
+    caller.require(Scope::Operator)?;
     let stats = state.db.queue_stats().await?;
     Ok(Json(QueueDetails {
         status: QueueStatus::from(&stats),
@@ -182,11 +183,11 @@ async fn retry(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<JobView>, ApiError> {
-    caller.require(Scope::Admin)?;
     let id = JobId(id);
+    authorized_job(&state, &caller, id).await?;
     state.db.retry(id).await.map_err(not_found_as_job)?;
     state.wake_workers();
-    tracing::info!(job_id = %id, "job retried by an admin");
+    tracing::info!(job_id = %id, operator = caller.is_operator(), "job retried");
     Ok(Json(existing_job(&state, id).await?.into()))
 }
 
@@ -200,14 +201,14 @@ async fn cancel(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<Cancelled>, ApiError> {
-    caller.require(Scope::Admin)?;
     let id = JobId(id);
+    authorized_job(&state, &caller, id).await?;
     let outcome = match state.db.cancel(id).await.map_err(not_found_as_job)? {
         CancelOutcome::Cancelled => "cancelled",
         CancelOutcome::Requested => "requested",
         CancelOutcome::AlreadyFinished(_) => "already_finished",
     };
-    tracing::info!(job_id = %id, outcome, "job cancel by an admin");
+    tracing::info!(job_id = %id, outcome, operator = caller.is_operator(), "job cancel");
     Ok(Json(Cancelled {
         outcome,
         job: existing_job(&state, id).await?.into(),
@@ -219,6 +220,23 @@ fn not_found_as_job(error: candor_db::DbError) -> ApiError {
         candor_db::DbError::NotFound(_) => ApiError::NotFound("job"),
         other => other.into(),
     }
+}
+
+/// Job `id` when the caller may act on it: any job for an operator, the
+/// jobs of its own tenant's interviews for an admin. Another tenant's job
+/// is a 404, as a missing one.
+async fn authorized_job(state: &AppState, caller: &Caller, id: JobId) -> Result<Job, ApiError> {
+    if caller.is_operator() {
+        return existing_job(state, id).await;
+    }
+    caller.require(Scope::Admin)?;
+    let job = existing_job(state, id).await?;
+    state
+        .db
+        .interview(caller.tenant(), &job.interview_id)
+        .await?
+        .ok_or(ApiError::NotFound("job"))?;
+    Ok(job)
 }
 
 async fn existing_job(state: &AppState, id: JobId) -> Result<Job, ApiError> {

@@ -1,5 +1,5 @@
 //! `/api/v1/stats`: throughput, run times, failures by code, and memory.
-//! Operators' numbers across tenants: the admin scope.
+//! Operators' numbers across tenants: the operator scope.
 
 use std::time::Duration;
 
@@ -120,7 +120,7 @@ async fn throughput(
     caller: Caller,
     Query(window): Query<Window>,
 ) -> Result<Json<Throughput>, ApiError> {
-    caller.require(Scope::Admin)?;
+    caller.require(Scope::Operator)?;
     let (duration, kind) = (window.duration()?, window.kind()?);
     let throughput = state.db.throughput(kind, duration).await?;
     Ok(Json(Throughput {
@@ -140,7 +140,7 @@ async fn durations(
     caller: Caller,
     Query(window): Query<Window>,
 ) -> Result<Json<Durations>, ApiError> {
-    caller.require(Scope::Admin)?;
+    caller.require(Scope::Operator)?;
     let (duration, kind) = (window.duration()?, window.kind()?);
     let stats = state.db.durations(kind, duration).await?;
     Ok(Json(Durations {
@@ -162,7 +162,7 @@ async fn failures(
     caller: Caller,
     Query(window): Query<Window>,
 ) -> Result<Json<Failures>, ApiError> {
-    caller.require(Scope::Admin)?;
+    caller.require(Scope::Operator)?;
     let duration = window.duration()?;
     let failures = state.db.failures_by_code(duration).await?;
     Ok(Json(Failures {
@@ -183,7 +183,7 @@ async fn failures(
     responses((status = 200, body = Memory), (status = 403, body = ErrorBody)),
     security(("bearer" = []), ("api_key" = [])))]
 async fn memory(caller: Caller) -> Result<Json<Memory>, ApiError> {
-    caller.require(Scope::Admin)?;
+    caller.require(Scope::Operator)?;
     let (meminfo, status) = tokio::join!(
         tokio::fs::read_to_string("/proc/meminfo"),
         tokio::fs::read_to_string("/proc/self/status"),

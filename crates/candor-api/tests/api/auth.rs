@@ -76,12 +76,13 @@ async fn a_key_without_the_routes_scope_is_403() {
             "submit",
         ),
         (app.get("/api/v1/interviews", &submitter), "read"),
-        (app.get("/api/v1/queue/status", &reader), "admin"),
-        (app.get("/api/v1/queue/stats", &submitter), "admin"),
+        (app.get("/api/v1/queue/status", &reader), "operator"),
+        (app.get("/api/v1/queue/stats", &submitter), "operator"),
         (app.post("/api/v1/queue/jobs/1/retry", &reader), "admin"),
         (app.post("/api/v1/queue/jobs/1/cancel", &submitter), "admin"),
-        (app.get("/api/v1/stats/throughput", &reader), "admin"),
-        (app.get("/api/v1/stats/memory", &reader), "admin"),
+        (app.get("/api/v1/stats/throughput", &reader), "operator"),
+        (app.get("/api/v1/stats/memory", &reader), "operator"),
+        (app.post("/api/v1/webhook-secrets", &reader), "admin"),
     ];
     for (request, scope) in cases {
         let body = json(request.send().await.unwrap(), 403).await;

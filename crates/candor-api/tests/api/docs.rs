@@ -39,6 +39,8 @@ async fn the_openapi_document_lists_every_route() {
         ("/api/v1/stats/failures", "get"),
         ("/api/v1/stats/memory", "get"),
         ("/metrics", "get"),
+        ("/api/v1/webhook-secrets", "post"),
+        ("/api/v1/webhook-secrets", "get"),
     ];
     for (path, method) in routes {
         assert!(
@@ -46,7 +48,7 @@ async fn the_openapi_document_lists_every_route() {
             "{method} {path} is not documented"
         );
     }
-    assert_eq!(document["paths"].as_object().unwrap().len(), 17);
+    assert_eq!(document["paths"].as_object().unwrap().len(), 18);
     // The media URL is authorised by its signature, not by a key.
     let media = &document["paths"]["/api/v1/interviews/{id}/media"]["get"];
     assert!(media.get("security").is_none(), "{media}");

@@ -191,6 +191,14 @@ impl TestApp {
         self.store.put_stream(&key, body, u64::MAX).await.unwrap();
     }
 
+    /// Puts `bytes` under `relative` and makes the object `tenant`'s, as
+    /// `candor media assign` does.
+    pub async fn put_owned_object(&self, tenant: &str, relative: &str, bytes: Vec<u8>) {
+        self.put_object(relative, bytes).await;
+        let key = self.store.key(relative).unwrap();
+        self.db.assign_media(tenant, key.as_str()).await.unwrap();
+    }
+
     pub fn store_dir(&self) -> &Path {
         self.store_dir.path()
     }

@@ -72,7 +72,7 @@ async fn a_pending_job_is_cancelled_and_retried() {
 #[tokio::test]
 async fn a_running_job_gets_a_cancel_request_and_a_finished_one_is_reported() {
     let app = spawn_app().await;
-    let key = app.key("ops", &[Scope::Submit, Scope::Admin]).await;
+    let key = app.key("ops", &[Scope::Submit, Scope::Operator]).await;
     let job = json(app.upload(&key, mp4(20_000), "a.mp4").await, 202).await["job_id"]
         .as_i64()
         .unwrap();
@@ -108,7 +108,7 @@ async fn a_running_job_gets_a_cancel_request_and_a_finished_one_is_reported() {
 #[tokio::test]
 async fn unknown_jobs_are_404() {
     let app = spawn_app().await;
-    let key = app.key("ops", &[Scope::Admin]).await;
+    let key = app.key("ops", &[Scope::Operator]).await;
     for action in ["retry", "cancel"] {
         let response = app
             .post(&format!("/api/v1/queue/jobs/999/{action}"), &key)
@@ -122,7 +122,7 @@ async fn unknown_jobs_are_404() {
 #[tokio::test]
 async fn queue_status_and_stats_count_the_jobs() {
     let app = spawn_app().await;
-    let key = app.key("ops", &[Scope::Submit, Scope::Admin]).await;
+    let key = app.key("ops", &[Scope::Submit, Scope::Operator]).await;
     for _ in 0..3 {
         json(app.upload(&key, mp4(10_000), "a.mp4").await, 202).await;
     }

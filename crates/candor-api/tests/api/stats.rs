@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use candor_db::{JobError, JobKind, JobSpec, NewInterview, RetryPolicy, Scope, WorkerId};
+use candor_db::{
+    JobError, JobKind, JobSpec, MediaOrigin, NewInterview, RetryPolicy, Scope, WorkerId,
+};
 use serde_json::json;
 
 use crate::helpers::{error_code, json, spawn_app};
@@ -11,6 +13,7 @@ fn interview(n: usize) -> NewInterview {
     NewInterview {
         tenant: "acme".into(),
         media_key: format!("development/takes/{n}.mp4"),
+        media_origin: MediaOrigin::Uploaded,
         media_size: 1000,
         content_type: "video/mp4".into(),
         question: None,
@@ -32,7 +35,7 @@ fn failure(code: &str) -> JobError {
 #[tokio::test]
 async fn stats_match_a_scripted_sequence_of_jobs() {
     let app = spawn_app().await;
-    let key = app.key("ops", &[Scope::Admin]).await;
+    let key = app.key("ops", &[Scope::Operator]).await;
     let spec = JobSpec::new(1, Duration::from_secs(600));
     for n in 0..5 {
         app.db.create_interview(interview(n), &spec).await.unwrap();
@@ -140,7 +143,7 @@ async fn stats_match_a_scripted_sequence_of_jobs() {
 #[tokio::test]
 async fn memory_comes_from_proc() {
     let app = spawn_app().await;
-    let key = app.key("ops", &[Scope::Admin]).await;
+    let key = app.key("ops", &[Scope::Operator]).await;
     let memory = json(
         app.get("/api/v1/stats/memory", &key).send().await.unwrap(),
         200,

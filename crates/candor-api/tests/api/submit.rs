@@ -134,6 +134,10 @@ async fn every_supported_container_is_accepted_with_its_extension() {
 async fn the_form_fields_may_follow_the_file_and_are_validated() {
     let app = spawn_app().await;
     let key = app.key(TENANT, &[Scope::Submit]).await;
+    app.db
+        .rotate_webhook_secret(TENANT, "whsec_test", std::time::Duration::ZERO)
+        .await
+        .unwrap();
     let form = || {
         reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(mp4(50_000)))
     };
@@ -171,7 +175,7 @@ async fn the_form_fields_may_follow_the_file_and_are_validated() {
 async fn media_already_in_the_store_is_submitted_by_key() {
     let app = spawn_app().await;
     let key = app.key(TENANT, &[Scope::Submit]).await;
-    app.put_object("recordings/take-1.webm", noise(1, 12_345))
+    app.put_owned_object(TENANT, "recordings/take-1.webm", noise(1, 12_345))
         .await;
     let response = app
         .submit_key(
@@ -237,7 +241,7 @@ async fn keys_that_try_to_leave_the_prefix_are_400_and_nothing_is_read() {
 async fn malformed_submissions_are_refused() {
     let app = spawn_app().await;
     let key = app.key(TENANT, &[Scope::Submit]).await;
-    app.put_object("a.mp4", mp4(100)).await;
+    app.put_owned_object(TENANT, "a.mp4", mp4(100)).await;
     let cases = [
         (json!({"media_key": "a.mp4", "unknown": 1}), "invalid_json"),
         (json!({"question": "no key"}), "invalid_json"),

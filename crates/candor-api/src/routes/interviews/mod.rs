@@ -229,7 +229,8 @@ async fn caller_interview(
         .ok_or(ApiError::NotFound("interview"))
 }
 
-/// Delete an interview: its media, feedback, jobs and row. A worker
+/// Delete an interview: its feedback, jobs and row, and its media unless
+/// another interview of the tenant still names the same object. A worker
 /// analyzing it stops at its next heartbeat.
 #[utoipa::path(delete, path = "/api/v1/interviews/{id}", tag = "interviews",
     params(("id" = String, Path, description = "The interview id")),
@@ -242,21 +243,24 @@ async fn delete(
 ) -> Result<StatusCode, ApiError> {
     caller.require(Scope::Submit)?;
     let id = interview_id(&id)?;
-    let interview = caller_interview(&state, &caller, &id).await?;
-    // The media goes first: if the rows' deletion then fails, the client
-    // retries and finds the interview still there, while the reverse order
-    // would leave an object that nothing refers to.
-    match state.store.key(&interview.media_key) {
-        Ok(key) => state.store.delete(&key).await?,
-        Err(error) => {
-            tracing::warn!(%error, "the interview's media key is not this environment's; media kept")
-        }
-    }
-    state
+    let deleted = state
         .db
         .delete_interview(caller.tenant(), &id)
         .await?
         .ok_or(ApiError::NotFound("interview"))?;
+    // The rows go first, in one transaction that also decides whether the
+    // object is still named: deleting the object first could take it from
+    // under an interview created meanwhile. If this deletion fails, the
+    // object is owned by no one and reachable by no one; the log names it.
+    if let Some(media_key) = deleted.media_to_delete {
+        let removed = match state.store.key(&media_key) {
+            Ok(key) => state.store.delete(&key).await.map_err(|e| e.to_string()),
+            Err(error) => Err(error.to_string()),
+        };
+        if let Err(error) = removed {
+            tracing::error!(%error, media_key, "an interview's media could not be deleted; it is orphaned");
+        }
+    }
     tracing::info!(interview_id = %id, "interview deleted");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,7 +9,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
-use candor_db::{limits, InterviewId, JobId, NewInterview, Scope};
+use candor_db::{limits, DbError, InterviewId, JobId, MediaOrigin, NewInterview, Scope};
 use candor_store::{ObjectKey, StoreError};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -34,7 +34,10 @@ const MAX_TEXT_FIELD: usize = limits::QUESTION * 4;
 #[serde(deny_unknown_fields)]
 pub(crate) struct SubmitByKey {
     /// The object's key, relative to the environment's prefix (or with it).
-    /// Keys under `interviews/` belong to the tenant that uploaded them.
+    /// It must name an object your tenant owns: the `media_key` of one of
+    /// your earlier uploads, or an object the operator assigned to your
+    /// tenant (`candor media assign`). Anything else is `media_not_found`.
+    #[schema(min_length = 1, max_length = 512)]
     media_key: String,
     /// The interview question that was answered.
     question: Option<String>,
@@ -77,6 +80,7 @@ struct StoredMedia {
     content_type: &'static str,
     /// The upload's file name as the client sent it, cleaned.
     file_name: Option<String>,
+    origin: MediaOrigin,
 }
 
 /// The answer to a submission: the interview is queued.
@@ -159,17 +163,15 @@ async fn submit_by_key(
     };
     details.validate(state.config.allow_http_callbacks)?;
     let key = state.store.key(&form.media_key)?;
-    let uploads = "interviews/";
-    let own_uploads = format!("{uploads}{}/", caller.tenant());
-    if key.relative().starts_with(uploads) && !key.relative().starts_with(&own_uploads) {
-        return Err(ApiError::bad_request(
-            "invalid_media_key",
-            format!("keys under {uploads} must be under {own_uploads}"),
-        ));
+    // Ownership is the database's record, checked before the store is
+    // asked anything: an object of another tenant, or of none, is
+    // indistinguishable from a missing one.
+    let owned = state.db.media_owner(key.as_str()).await?.as_deref() == Some(caller.tenant());
+    let size = match owned {
+        true => state.store.head(&key).await?,
+        false => None,
     }
-    let size = state.store.head(&key).await?.ok_or_else(|| {
-        ApiError::bad_request("media_not_found", "there is no object under media_key")
-    })?;
+    .ok_or_else(media_not_found)?;
     let content_type = MediaKind::from_key(key.as_str())
         .map_or("application/octet-stream", |kind| kind.content_type);
     let media = StoredMedia {
@@ -177,8 +179,17 @@ async fn submit_by_key(
         size,
         content_type,
         file_name: None,
+        origin: MediaOrigin::Owned,
     };
     create(state, caller, media, details).await
+}
+
+fn media_not_found() -> ApiError {
+    ApiError::bad_request(
+        "media_not_found",
+        "your tenant has no object under media_key: name one you uploaded, or ask the \
+         operator to assign it to your tenant",
+    )
 }
 
 async fn submit_upload(
@@ -365,6 +376,7 @@ async fn store_upload(
         size,
         content_type: kind.content_type,
         file_name,
+        origin: MediaOrigin::Uploaded,
     })
 }
 
@@ -404,6 +416,7 @@ async fn create(
     let new = NewInterview {
         tenant: caller.tenant().to_owned(),
         media_key: media.key.as_str().to_owned(),
+        media_origin: media.origin,
         media_size: i64::try_from(media.size).unwrap_or(i64::MAX),
         content_type: media.content_type.to_owned(),
         question: details.question,
@@ -412,7 +425,22 @@ async fn create(
         callback_url: details.callback_url,
         file_name: media.file_name,
     };
-    let (interview, job_id) = state.db.create_interview(new, &state.config.job).await?;
+    if new.callback_url.is_some() && state.db.webhook_secrets(caller.tenant()).await?.is_empty() {
+        return Err(ApiError::bad_request(
+            "webhook_secret_missing",
+            "your tenant has no webhook signing secret yet: create one with \
+             POST /api/v1/webhook-secrets, then submit with callback_url",
+        ));
+    }
+    let (interview, job_id) = state
+        .db
+        .create_interview(new, &state.config.job)
+        .await
+        .map_err(|error| match error {
+            // The object was deleted or reassigned since it was checked.
+            DbError::NotFound(_) => media_not_found(),
+            other => other.into(),
+        })?;
     state.wake_workers();
     tracing::Span::current().record("interview_id", interview.id.as_str());
     tracing::info!(interview_id = %interview.id, %job_id, media_size = media.size, "interview submitted");
