@@ -10,7 +10,7 @@ use ffmpeg_next as ffmpeg;
 use serde::{Deserialize, Serialize};
 
 use crate::audio::AudioPipeline;
-use crate::error::MediaError;
+use crate::error::{Limit, MediaError};
 use crate::ffi::PacketRead;
 use crate::probe::ProbedMedia;
 use crate::video::VideoPipeline;
@@ -22,8 +22,10 @@ pub const AUDIO_SAMPLE_RATE: u32 = 16_000;
 #[derive(Debug, Clone, PartialEq)]
 pub struct AudioChunk {
     /// Index of the first sample since the start of the recording; chunks
-    /// are contiguous, and gaps in the input are filled with silence so that
-    /// `start_sample / 16000` stays aligned with the video's times.
+    /// are contiguous. Short gaps in the input are filled with silence so
+    /// that `start_sample / 16000` stays aligned with the video's times;
+    /// long ones are left out (see [`AudioGap`]), after which the audio
+    /// runs behind the timestamps by the time skipped.
     pub start_sample: u64,
     pub samples: Vec<f32>,
 }
@@ -121,13 +123,39 @@ impl DecodeOptions {
     }
 }
 
+/// A jump in the audio timestamps too long to fill with silence: the audio
+/// after it was delivered straight after the audio before it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AudioGap {
+    /// Where the jump is in the delivered audio, seconds (the start of the
+    /// first sample after it, divided by the sample rate).
+    pub at_s: f64,
+    /// The time the timestamps skip, left out of the delivered audio.
+    pub skipped_s: f64,
+}
+
+/// At most this many [`AudioGap`]s are listed in [`DecodeStats::audio_gaps`]
+/// (a crafted file can have one per packet); all are counted.
+pub const MAX_LISTED_AUDIO_GAPS: usize = 16;
+
 /// What one pass did.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DecodeStats {
     /// 16 kHz samples delivered (including silence filled into gaps).
     pub audio_samples: u64,
+    /// Silence filled into short gaps in the audio, seconds.
+    pub audio_silence_filled_s: f64,
+    /// The first long jumps in the audio timestamps, in order (at most
+    /// [`MAX_LISTED_AUDIO_GAPS`]).
+    pub audio_gaps: Vec<AudioGap>,
+    /// All long jumps left out, and the time they skip in all.
+    pub audio_gaps_collapsed: u64,
+    pub audio_skipped_s: f64,
     /// Sampled frames delivered.
     pub frames: u64,
+    /// Sampled frames that could not be converted (scaling failed) and were
+    /// skipped; the pass fails only when they outnumber the delivered ones.
+    pub frames_failed: u64,
     /// Frames the video decoder produced (before sampling).
     pub video_frames_decoded: u64,
     /// Packets the demuxer or a decoder rejected and that were skipped.
@@ -139,10 +167,42 @@ pub struct DecodeStats {
 /// Demuxer errors in a row after which the rest of the input is given up.
 const MAX_CONSECUTIVE_READ_ERRORS: u32 = 32;
 
+/// How far decoded media may run past the duration limit before the pass
+/// stops: encoder priming and padding and frame-duration rounding make the
+/// decoded media a frame or two longer than the duration a file states, and
+/// a recording the probe accepted must not be refused for that.
+const DECODED_SLACK_S: f64 = 1.0;
+
+/// The duration limit, enforced on decoded media time: the end of the audio
+/// delivered so far (filled silence included, left-out gaps not) and the
+/// time of every decoded video frame. The probe checks the duration the
+/// file states; this bounds the work (and, in the vision summary, memory
+/// that grows with the time span) when the statement is false.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TimeLimit {
+    max_s: f64,
+    stated_s: f64,
+}
+
+impl TimeLimit {
+    pub(crate) fn check(&self, decoded_s: f64) -> Result<(), MediaError> {
+        if decoded_s > self.max_s + DECODED_SLACK_S {
+            Err(MediaError::LimitExceeded(Limit::DecodedDuration {
+                max: self.max_s,
+                stated: self.stated_s,
+            }))
+        } else {
+            Ok(())
+        }
+    }
+}
+
 impl ProbedMedia {
     /// Runs the one decode pass, delivering audio chunks and sampled frames
     /// to `sink` in media order. Damaged packets are skipped and counted; an
-    /// input that yields no audio and no frame at all is an error.
+    /// input that yields no audio and no frame at all is an error, and so is
+    /// decoded media that runs past the duration limit the probe was given
+    /// ([`Limit::DecodedDuration`]; the pass stops there).
     pub fn decode(
         self,
         options: &DecodeOptions,
@@ -154,7 +214,12 @@ impl ProbedMedia {
             mut demuxer,
             audio,
             video,
+            max_duration_s,
         } = self;
+        let limit = TimeLimit {
+            max_s: max_duration_s,
+            stated_s: info.duration_s,
+        };
         let video = video.filter(|_| options.video);
         if audio.is_none() && video.is_none() {
             return Err(MediaError::NoStreams);
@@ -180,7 +245,7 @@ impl ProbedMedia {
                 &s,
                 origin,
                 options,
-                info.duration_s,
+                limit,
             )),
             None => None,
         };
@@ -192,6 +257,7 @@ impl ProbedMedia {
                 &s,
                 origin,
                 options,
+                limit,
             )),
             None => None,
         };
@@ -248,6 +314,7 @@ impl ProbedMedia {
         }
         if let Some(v) = &mut video_pipe {
             v.push(None, sink, &mut stats)?;
+            v.check_failures(&stats)?;
         }
         flow(sink.progress(stats.media_time_s))?;
         if stats.audio_samples == 0 && stats.frames == 0 {

@@ -32,9 +32,17 @@ pub enum MediaError {
 /// Which limit of [`crate::MediaLimits`] a recording broke, with its value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Limit {
+    /// The duration the file states (or its packets span) is over the limit.
     Duration {
         seconds: f64,
         max: f64,
+    },
+    /// The decoded media ran past the duration limit although the file
+    /// stated a duration within it: a header that lies, or timestamps that
+    /// jump. Found during the pass, which stops there.
+    DecodedDuration {
+        max: f64,
+        stated: f64,
     },
     Resolution {
         width: u32,
@@ -54,6 +62,11 @@ impl fmt::Display for Limit {
             Limit::Duration { seconds, max } => {
                 write!(f, "duration {seconds:.1} s exceeds the limit of {max:.1} s")
             }
+            Limit::DecodedDuration { max, stated } => write!(
+                f,
+                "its decoded media runs past the duration limit of {max:.1} s \
+                 (the file states {stated:.1} s)"
+            ),
             Limit::Resolution {
                 width,
                 height,
@@ -93,7 +106,9 @@ impl MediaError {
             MediaError::Corrupt { .. } => "media_corrupt",
             MediaError::NoStreams => "media_no_streams",
             MediaError::UnsupportedCodec { .. } => "media_unsupported_codec",
-            MediaError::LimitExceeded(Limit::Duration { .. }) => "media_too_long",
+            MediaError::LimitExceeded(Limit::Duration { .. } | Limit::DecodedDuration { .. }) => {
+                "media_too_long"
+            }
             MediaError::LimitExceeded(Limit::Resolution { .. }) => "media_resolution_too_high",
             MediaError::LimitExceeded(Limit::Size { .. }) => "media_too_large",
             MediaError::Io(_) => "media_io",

@@ -24,9 +24,10 @@ mod probe;
 mod source;
 mod video;
 
+pub use audio::{GAP_FILL_THRESHOLD_S, MAX_FILLED_GAP_S};
 pub use decode::{
-    AudioChunk, DecodeOptions, DecodeStats, MediaSink, VideoFrame, AUDIO_SAMPLE_RATE,
-    PROGRESS_INTERVAL_S,
+    AudioChunk, AudioGap, DecodeOptions, DecodeStats, MediaSink, VideoFrame, AUDIO_SAMPLE_RATE,
+    MAX_LISTED_AUDIO_GAPS, PROGRESS_INTERVAL_S,
 };
 pub use error::{Limit, MediaError};
 pub use frame_stats::{mean_luma, FrameStats, FrameStatsConfig};

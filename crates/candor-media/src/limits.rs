@@ -2,7 +2,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Limit;
 
-/// What an upload may be. Checked by [`crate::probe`] before any decoding.
+/// What an upload may be. Checked by [`crate::probe`] before any decoding;
+/// the duration limit is enforced again on the decoded media during the pass
+/// (a header can state less than the file holds).
 ///
 /// Defaults: two hours is far beyond any interview answer (typically 1–3
 /// minutes) yet bounds the work a single upload can cause; 3840x2160 (4K UHD)

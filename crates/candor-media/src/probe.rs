@@ -19,6 +19,8 @@ pub struct ProbedMedia {
     pub(crate) demuxer: Demuxer,
     pub(crate) audio: Option<usize>,
     pub(crate) video: Option<usize>,
+    /// [`MediaLimits::max_duration_s`], enforced again on the decoded media.
+    pub(crate) max_duration_s: f64,
 }
 
 impl std::fmt::Debug for ProbedMedia {
@@ -94,6 +96,7 @@ pub fn probe(source: MediaSource, limits: &MediaLimits) -> Result<ProbedMedia, M
         demuxer,
         audio,
         video,
+        max_duration_s: limits.max_duration_s,
     })
 }
 

@@ -9,7 +9,7 @@ use ffmpeg::{frame, Packet, Rational, Stream};
 use ffmpeg_next as ffmpeg;
 
 use crate::decode::{
-    decode_packet, flow, seconds, DecodeOptions, DecodeStats, MediaSink, VideoFrame,
+    decode_packet, flow, seconds, DecodeOptions, DecodeStats, MediaSink, TimeLimit, VideoFrame,
 };
 use crate::error::MediaError;
 use crate::ffi;
@@ -23,11 +23,14 @@ pub(crate) struct VideoPipeline {
     decoder: decoder::Video,
     frame: frame::Video,
     out: VideoOut,
+    /// Why the first skipped frame could not be converted.
+    first_failure: Option<String>,
 }
 
 struct VideoOut {
     time_base: f64,
     origin: f64,
+    limit: TimeLimit,
     sampler: Sampler,
     frame_width: u32,
     /// Clockwise quarter turns applied after scaling, see [`ffi::quarter_turns`].
@@ -53,6 +56,7 @@ impl VideoPipeline {
         stream: &Stream,
         origin: f64,
         options: &DecodeOptions,
+        limit: TimeLimit,
     ) -> Self {
         let source_interval = rate_to_f64(stream.avg_frame_rate())
             .or_else(|| rate_to_f64(stream.rate()))
@@ -64,6 +68,7 @@ impl VideoPipeline {
         let out = VideoOut {
             time_base: f64::from(stream.time_base()),
             origin,
+            limit,
             sampler: Sampler::new(interval, source_interval),
             frame_width: options.frame_width,
             quarter_turns: ffi::quarter_turns(stream),
@@ -76,11 +81,13 @@ impl VideoPipeline {
             decoder,
             frame: frame::Video::empty(),
             out,
+            first_failure: None,
         }
     }
 
     /// Decodes `packet` (or flushes, with `None`) and delivers the frames the
-    /// sampler picks.
+    /// sampler picks. A sampled frame that cannot be converted is skipped
+    /// and counted in [`DecodeStats::frames_failed`].
     pub(crate) fn push(
         &mut self,
         packet: Option<&Packet>,
@@ -88,8 +95,9 @@ impl VideoPipeline {
         stats: &mut DecodeStats,
     ) -> Result<(), MediaError> {
         let out = &mut self.out;
+        let first_failure = &mut self.first_failure;
         let mut delivered = Vec::new();
-        let mut decoded = 0;
+        let (mut decoded, mut failed) = (0, 0);
         decode_packet(
             &mut self.decoder,
             packet,
@@ -97,18 +105,42 @@ impl VideoPipeline {
             &mut stats.bad_packets,
             |f| {
                 decoded += 1;
-                if let Some(frame) = out.sample(f)? {
-                    delivered.push(frame);
+                match out.sample(f) {
+                    Ok(Some(frame)) => delivered.push(frame),
+                    Ok(None) => {}
+                    Err(e @ MediaError::LimitExceeded(_)) => return Err(e),
+                    Err(e) => {
+                        tracing::debug!(error = %e, "skipping a frame that could not be converted");
+                        failed += 1;
+                        first_failure.get_or_insert_with(|| e.to_string());
+                    }
                 }
                 Ok(())
             },
         )?;
         stats.video_frames_decoded += decoded;
+        stats.frames_failed += failed;
         for frame in delivered {
             stats.frames += 1;
             flow(sink.frame(frame))?;
         }
         Ok(())
+    }
+
+    /// At the end of the pass: an error when more sampled frames failed to
+    /// convert than were delivered (a few bad frames are skipped; a stream
+    /// that mostly fails is our failure, not a recording without a face).
+    pub(crate) fn check_failures(&self, stats: &DecodeStats) -> Result<(), MediaError> {
+        match &self.first_failure {
+            Some(first) if stats.frames_failed > stats.frames => {
+                Err(MediaError::Internal(format!(
+                    "{} of {} sampled video frames could not be converted (first: {first})",
+                    stats.frames_failed,
+                    stats.frames_failed + stats.frames
+                )))
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -120,6 +152,7 @@ impl VideoOut {
                 .last_decoded
                 .map_or(0.0, |last| last + self.source_interval),
         };
+        self.limit.check(t)?;
         self.last_decoded = Some(t);
         if !self.sampler.accept(t) {
             return Ok(None);
