@@ -4,6 +4,12 @@
 //! queue) and, when this process runs workers, their status.
 //!
 //! Unauthenticated, as scrapers expect: keep it off the public network.
+//!
+//! Every label value comes from a closed set, so no client can mint
+//! series (each one is kept for the life of the process): the method is
+//! one of [`METHODS`] or `other`, the route is a template of this router's
+//! own routes (requests that match none reach the fallback, which is not
+//! tracked), the status is a number this server chose.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -24,14 +30,30 @@ const BUCKETS: [f64; 12] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
 
+/// The methods labelled by name; any other method is labelled `other`.
+const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
+
+/// The `route` label of a request no route matched. Only reachable if the
+/// tracking layer ever runs without a matched route; never the path itself.
+const UNMATCHED: &str = "unmatched";
+
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(metrics))
 }
 
-/// Requests seen by this process, per method and route template.
+/// The `method` label: the method's name if it is one of [`METHODS`],
+/// else `other` (a client may send any token as a method).
+fn method_label(method: &Method) -> &'static str {
+    METHODS
+        .into_iter()
+        .find(|known| *known == method.as_str())
+        .unwrap_or("other")
+}
+
+/// Requests seen by this process, per method label and route template.
 #[derive(Debug, Default)]
 pub(crate) struct HttpMetrics {
-    routes: Mutex<BTreeMap<(String, String), RouteSeries>>,
+    routes: Mutex<BTreeMap<(&'static str, String), RouteSeries>>,
 }
 
 #[derive(Debug, Default)]
@@ -48,7 +70,7 @@ impl HttpMetrics {
         let secs = elapsed.as_secs_f64();
         let mut routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
         let series = routes
-            .entry((method.to_string(), route.to_owned()))
+            .entry((method_label(method), route.to_owned()))
             .or_default();
         *series.by_status.entry(status).or_default() += 1;
         if let Some(bucket) = BUCKETS.iter().position(|&bound| secs <= bound) {
@@ -133,7 +155,9 @@ pub(crate) async fn track(
     let started = Instant::now();
     let method = request.method().clone();
     let response = next.run(request).await;
-    let route = matched.as_ref().map_or("unmatched", MatchedPath::as_str);
+    // The template the router matched (`/api/v1/interviews/{id}`), never
+    // the request's own path.
+    let route = matched.as_ref().map_or(UNMATCHED, MatchedPath::as_str);
     metrics.observe(
         &method,
         route,
@@ -342,6 +366,33 @@ mod tests {
             ),
             "{out}"
         );
+    }
+
+    #[test]
+    fn made_up_methods_share_one_series() {
+        let metrics = HttpMetrics::default();
+        for token in ["FOO123", "get", "BREW", "PROPFIND", "TRACE", "CONNECT"] {
+            let method = Method::from_bytes(token.as_bytes()).unwrap();
+            metrics.observe(&method, "/x", 405, Duration::from_millis(1));
+        }
+        for method in [Method::GET, Method::HEAD, Method::OPTIONS] {
+            metrics.observe(&method, "/x", 200, Duration::from_millis(1));
+        }
+        let mut out = String::new();
+        metrics.render(&mut out);
+        assert!(
+            out.contains(r#"candor_http_requests_total{method="other",route="/x",status="405"} 6"#),
+            "{out}"
+        );
+        for known in ["GET", "HEAD", "OPTIONS"] {
+            let line = format!(
+                r#"candor_http_requests_total{{method="{known}",route="/x",status="200"}} 1"#
+            );
+            assert!(out.contains(&line), "{out}");
+        }
+        for made_up in ["FOO123", "get", "BREW", "PROPFIND", "TRACE", "CONNECT"] {
+            assert!(!out.contains(made_up), "{made_up} in {out}");
+        }
     }
 
     #[test]

@@ -1,10 +1,12 @@
-//! `/metrics` parses as Prometheus text and carries the queue.
+//! `/metrics` parses as Prometheus text and carries the queue; what
+//! clients send cannot add series to it.
 
 use std::collections::{HashMap, HashSet};
 
-use candor_db::Scope;
+use candor_db::{Backend, Scope};
+use reqwest::Method;
 
-use crate::helpers::{json, mp4, spawn_app};
+use crate::helpers::{json, mp4, on_both_backends, spawn_app, spawn_app_on, TestApp};
 
 /// One sample: its name, labels and value.
 #[derive(Debug)]
@@ -206,3 +208,81 @@ async fn routes_are_counted_by_template_not_by_id() {
     );
     assert!(!text.contains("0190c2a4"), "{text}");
 }
+
+async fn scrape(app: &TestApp) -> String {
+    let response = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    response.text().await.unwrap()
+}
+
+/// An unauthenticated client sending made-up methods, to a real route and
+/// to paths that match none, and plain GETs to such paths: /metrics grows
+/// by one `other` series at most and names none of what it sent.
+async fn made_up_methods_and_paths_add_no_series(backend: Backend) {
+    let app = spawn_app_on(backend).await;
+    // Twice, so the scrape's own series are in the baseline.
+    scrape(&app).await;
+    let before = scrape(&app).await;
+
+    let mut sent = Vec::new();
+    let mut made_up_on_a_route = 0;
+    for i in 0..501 {
+        let token = uuid::Uuid::new_v4().simple().to_string();
+        let made_up = Method::from_bytes(format!("BOGUS{i}X{token}").as_bytes()).unwrap();
+        let (method, path) = match i % 3 {
+            0 => {
+                made_up_on_a_route += 1;
+                (made_up, "/health/live".to_owned())
+            }
+            1 => (made_up, format!("/nowhere-{token}/{i}")),
+            _ => (Method::GET, format!("/api/v1/nowhere-{token}")),
+        };
+        let response = app
+            .client
+            .request(method.clone(), app.url(&path))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_client_error(),
+            "{method} {path}: {}",
+            response.status()
+        );
+        sent.push(token);
+    }
+
+    let after = scrape(&app).await;
+    assert!(
+        after.len() < before.len() + 4096,
+        "/metrics grew from {} to {} bytes:\n{after}",
+        before.len(),
+        after.len()
+    );
+    assert!(!after.contains("BOGUS"), "{after}");
+    assert!(!after.contains("nowhere"), "{after}");
+    for token in &sent {
+        assert!(!after.contains(token.as_str()), "{token} in\n{after}");
+    }
+    let (_, samples) = parse(&after);
+    for sample in &samples {
+        if let Some(method) = sample.labels.get("method") {
+            assert!(
+                ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "other"]
+                    .contains(&method.as_str()),
+                "{method} in\n{after}"
+            );
+        }
+    }
+    let others = samples
+        .iter()
+        .find(|s| {
+            s.name == "candor_http_requests_total"
+                && s.labels["method"] == "other"
+                && s.labels["route"] == "/health/live"
+        })
+        .unwrap_or_else(|| panic!("made-up methods are counted as other:\n{after}"));
+    assert_eq!(others.labels["status"], "405");
+    assert_eq!(others.value, f64::from(made_up_on_a_route));
+}
+
+on_both_backends!(made_up_methods_and_paths_add_no_series);
