@@ -6,10 +6,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
-use candor_db::{
-    ClaimedJob, DbError, FailOutcome, Fence, Heartbeat, InterviewStatus, JobError, JobKind,
-    JobSpec, Transition,
-};
+use candor_db::{ClaimedJob, DbError, FailOutcome, Fence, Heartbeat, JobError, Transition};
 use futures::FutureExt;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
@@ -18,7 +15,6 @@ use tokio_util::sync::CancellationToken;
 use crate::backoff::Backoff;
 use crate::pool::Shared;
 use crate::runner::{JobContext, JobOutput, RunError};
-use crate::webhook::WebhookEvent;
 
 /// How long a stopped runner gets to return before its future is dropped.
 const STOP_WAIT: Duration = Duration::from_secs(5);
@@ -148,10 +144,14 @@ async fn record(shared: &Shared, fence: &Fence, ending: Ending, ran_for: Duratio
         Ending::TimedOut(timeout) => {
             tracing::warn!(job_id = %job_id, ?timeout, "attempt timed out");
             shared.state().counters.timed_out += 1;
+            // Not retried: the analysis of the same recording would take as
+            // long again, so retrying would only spend more of the machine
+            // (attempts × timeout) on a recording that cannot finish. An
+            // operator can retry it (e.g. after raising JOB_TIMEOUT).
             let error = JobError {
                 code: TIMEOUT_CODE.to_owned(),
-                message: format!("the attempt ran longer than its timeout of {timeout:?}"),
-                retryable: true,
+                message: format!("the analysis ran longer than its timeout of {timeout:?}"),
+                retryable: false,
             };
             fail(shared, fence, &error).await;
         }
@@ -209,8 +209,9 @@ async fn complete(shared: &Shared, fence: &Fence, output: JobOutput) {
         Some(Transition::Applied) => {
             shared.state().counters.completed += 1;
             tracing::info!(job_id = %fence.job_id(), "job completed");
-            if let JobOutput::Analysis { overall_score, .. } = output {
-                announce(shared, fence, InterviewStatus::Completed, overall_score).await;
+            if matches!(output, JobOutput::Analysis { .. }) {
+                // The completion may have enqueued its webhook.
+                shared.wake_claimers();
             }
         }
         Some(Transition::Lost) => lost(shared, fence),
@@ -232,7 +233,8 @@ async fn fail(shared: &Shared, fence: &Fence, error: &JobError) {
         FailOutcome::Failed => {
             shared.state().counters.failed += 1;
             tracing::warn!(job_id = %fence.job_id(), code = %error.code, "job failed");
-            announce(shared, fence, InterviewStatus::Failed, None).await;
+            // The failure may have enqueued its webhook.
+            shared.wake_claimers();
         }
         FailOutcome::Cancelled => shared.state().counters.cancelled += 1,
         FailOutcome::Lost => lost(shared, fence),
@@ -242,53 +244,6 @@ async fn fail(shared: &Shared, fence: &Fence, error: &JobError) {
 fn lost(shared: &Shared, fence: &Fence) {
     shared.state().counters.lost += 1;
     tracing::warn!(job_id = %fence.job_id(), "lease lost before the outcome was written; dropped");
-}
-
-/// Enqueues a webhook delivery for an analysis that ended, if the interview
-/// asked for one.
-///
-/// This is a second transaction after the job's completion: a crash (or a
-/// database outage outlasting shutdown) between the two loses the delivery,
-/// never the result. Making it atomic needs `complete_analysis` and `fail`
-/// in `candor-db` to enqueue the follow-up job in their own transaction.
-async fn announce(
-    shared: &Shared,
-    fence: &Fence,
-    status: InterviewStatus,
-    overall_score: Option<f64>,
-) {
-    if fence.kind() != JobKind::Analyze {
-        return;
-    }
-    let interview_id = fence.interview_id();
-    let read = || shared.db.interview_unscoped(interview_id);
-    let Some(Some(interview)) = write(shared, "reading an interview", read).await else {
-        return;
-    };
-    if interview.callback_url.is_none() {
-        return;
-    }
-    let event = WebhookEvent::new(status, overall_score);
-    let payload = event.to_payload();
-    let spec = JobSpec::new(
-        shared.config.webhook_max_attempts,
-        shared.config.webhook_timeout,
-    );
-    let enqueue = || {
-        shared
-            .db
-            .enqueue(JobKind::Webhook, interview_id, Some(&payload), &spec)
-    };
-    match retry_transient(shared, "enqueueing a webhook", enqueue).await {
-        Ok(job_id) => {
-            shared.state().counters.webhooks_enqueued += 1;
-            tracing::info!(interview_id = %interview_id, webhook_job = %job_id, "webhook enqueued");
-            shared.wake_claimers();
-        }
-        Err(error) => {
-            tracing::error!(interview_id = %interview_id, code = error.code(), %error, "webhook not enqueued")
-        }
-    }
 }
 
 /// [`retry_transient`], logging a final error; `None` when the write did

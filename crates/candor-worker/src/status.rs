@@ -57,7 +57,6 @@ pub struct Counters {
     pub rescued: u64,
     /// Finished jobs deleted by this pool's pruner.
     pub pruned: u64,
-    pub webhooks_enqueued: u64,
     /// Database calls that failed (each retried later).
     pub db_errors: u64,
     /// Attempts whose runner returned (with a result or an error), and the

@@ -1,11 +1,13 @@
 //! Webhook deliveries: when an analysis with a callback URL ends, a
-//! `webhook` job is enqueued and [`WebhookRunner`] POSTs the outcome:
+//! `webhook` job is enqueued in the same transaction and [`WebhookRunner`]
+//! POSTs the outcome, signed with each live signing secret of the
+//! interview's tenant (more than one while a rotation's grace lasts):
 //!
 //! ```text
 //! POST <callback_url>
 //! Content-Type: application/json
 //! Candor-Timestamp: 1767225600
-//! Candor-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>
+//! Candor-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>[,v1=<…>]
 //!
 //! {"event":"interview.completed","interview_id":"…","status":"completed","overall_score":73.5}
 //! ```
@@ -16,76 +18,82 @@
 //!
 //! Targets are resolved before connecting and refused when any address is
 //! loopback, private, link-local, unique-local or otherwise not public
-//! (unless [`WebhookConfig::allow_private_webhooks`]); the request then goes
+//! (unless [`WebhookConfig::allow_private_webhooks`], never in production;
+//! see `public_ip.rs`); the request then goes
 //! to the address that was checked, so a DNS answer that changes in between
 //! cannot redirect it. Redirects are not followed and proxies not used.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use candor_db::{InterviewStatus, JobKind};
+use candor_db::{EventKind, JobKind, WebhookEvent};
+use candor_domain::Environment;
 use futures::future::BoxFuture;
 use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::Sha256;
 
 use crate::config::ConfigError;
+use crate::public_ip::is_public;
 use crate::runner::{JobContext, JobOutput, JobRunner, RunError};
 
-/// Settings of webhook deliveries.
-#[derive(Clone, PartialEq)]
+/// Settings of webhook deliveries. There is no secret here: each tenant's
+/// signing secrets are in the database (`POST /api/v1/webhook-secrets`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct WebhookConfig {
-    /// The HMAC key (`WEBHOOK_SECRET`).
-    pub secret: String,
     /// Allow targets on loopback and private networks
-    /// (`ALLOW_PRIVATE_WEBHOOKS`; for development and tests).
+    /// (`ALLOW_PRIVATE_WEBHOOKS`; for development and tests, refused in
+    /// production).
     pub allow_private_webhooks: bool,
+    /// Allow plain-http targets; false in production.
+    pub allow_http: bool,
     pub connect_timeout: Duration,
     /// The whole request, response included.
     pub request_timeout: Duration,
 }
 
-impl std::fmt::Debug for WebhookConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookConfig")
-            .field("secret", &"<redacted>")
-            .field("allow_private_webhooks", &self.allow_private_webhooks)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("request_timeout", &self.request_timeout)
-            .finish()
-    }
-}
-
-impl WebhookConfig {
-    pub fn new(secret: impl Into<String>) -> Self {
+impl Default for WebhookConfig {
+    fn default() -> Self {
         WebhookConfig {
-            secret: secret.into(),
             allow_private_webhooks: false,
+            allow_http: true,
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(15),
         }
     }
+}
 
-    /// `WEBHOOK_SECRET` (required, not empty) and `ALLOW_PRIVATE_WEBHOOKS`
-    /// (`true`/`false`, default false).
+impl WebhookConfig {
+    /// `ALLOW_PRIVATE_WEBHOOKS` (`true`/`false`, default false) for
+    /// `ENVIRONMENT`. Production delivers to public https targets only: it
+    /// refuses to start with `ALLOW_PRIVATE_WEBHOOKS=true` rather than
+    /// ignore it.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let secret = lookup("WEBHOOK_SECRET")
-            .filter(|secret| !secret.is_empty())
-            .ok_or_else(|| ConfigError {
-                variable: "WEBHOOK_SECRET",
-                // Never echo a secret; it is only ever missing or empty here.
-                value: String::new(),
-                expected: "a non-empty secret to sign webhooks with",
-            })?;
-        let mut config = WebhookConfig::new(secret);
+        let environment = Environment::from_lookup(&lookup).map_err(|error| ConfigError {
+            variable: "ENVIRONMENT",
+            value: error.0,
+            expected: "development, staging or production",
+        })?;
+        let production = environment == Environment::Production;
+        let mut config = WebhookConfig {
+            allow_http: !production,
+            ..WebhookConfig::default()
+        };
         if let Some(value) = lookup("ALLOW_PRIVATE_WEBHOOKS") {
             config.allow_private_webhooks = match value.trim().to_ascii_lowercase().as_str() {
-                "true" | "1" | "yes" => true,
-                "false" | "0" | "no" => false,
+                "true" | "1" | "yes" if !production => true,
+                "true" | "1" | "yes" => {
+                    return Err(ConfigError {
+                        variable: "ALLOW_PRIVATE_WEBHOOKS",
+                        value,
+                        expected: "false in production (private targets are never allowed there)",
+                    })
+                }
+                "false" | "0" | "no" | "" => false,
                 _ => {
                     return Err(ConfigError {
                         variable: "ALLOW_PRIVATE_WEBHOOKS",
@@ -108,6 +116,10 @@ pub enum WebhookError {
     BadUrl(String),
     #[error("the callback host {host} resolves to {address}, which is not a public address")]
     TargetForbidden { host: String, address: IpAddr },
+    #[error(
+        "the tenant has no webhook signing secret; create one with POST /api/v1/webhook-secrets"
+    )]
+    NoSecret,
     #[error("the callback host could not be resolved: {0}")]
     Dns(String),
     #[error("the callback target could not be reached: {0}")]
@@ -122,6 +134,7 @@ impl WebhookError {
             WebhookError::BadPayload(_) => "webhook_bad_payload",
             WebhookError::BadUrl(_) => "webhook_bad_url",
             WebhookError::TargetForbidden { .. } => "webhook_target_forbidden",
+            WebhookError::NoSecret => "webhook_no_secret",
             WebhookError::Dns(_) => "webhook_dns_failed",
             WebhookError::Unreachable(_) => "webhook_unreachable",
             WebhookError::Status(_) => "webhook_http_status",
@@ -135,41 +148,6 @@ impl WebhookError {
             self,
             WebhookError::Dns(_) | WebhookError::Unreachable(_) | WebhookError::Status(_)
         )
-    }
-}
-
-/// What happened, stored as the webhook job's payload when the analysis
-/// ended (the interview may change later).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WebhookEvent {
-    pub event: EventKind,
-    pub overall_score: Option<f64>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum EventKind {
-    #[serde(rename = "interview.completed")]
-    Completed,
-    #[serde(rename = "interview.failed")]
-    Failed,
-}
-
-impl WebhookEvent {
-    pub(crate) fn new(status: InterviewStatus, overall_score: Option<f64>) -> Self {
-        let event = if status == InterviewStatus::Completed {
-            EventKind::Completed
-        } else {
-            EventKind::Failed
-        };
-        WebhookEvent {
-            event,
-            overall_score,
-        }
-    }
-
-    pub(crate) fn to_payload(&self) -> String {
-        // Plain data: serializing cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
     }
 }
 
@@ -229,7 +207,11 @@ async fn deliver(config: &WebhookConfig, job: &JobContext) -> Result<JobOutput, 
         overall_score: event.overall_score,
     })
     .map_err(|error| WebhookError::BadPayload(error.to_string()))?;
-    let target = resolve(&url, config.allow_private_webhooks).await?;
+    let target = resolve(&url, config).await?;
+    let secrets = job.db.webhook_secrets(&interview.tenant).await?;
+    if secrets.is_empty() {
+        return Err(WebhookError::NoSecret.into());
+    }
 
     let mut client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -243,7 +225,13 @@ async fn deliver(config: &WebhookConfig, job: &JobContext) -> Result<JobOutput, 
         .build()
         .map_err(|error| WebhookError::Unreachable(error.to_string()))?;
     let timestamp = unix_now();
-    let signature = sign(&config.secret, timestamp, &body);
+    // One signature per live secret, newest first: during a rotation the
+    // receiver may hold either.
+    let signature = secrets
+        .iter()
+        .map(|secret| sign(&secret.secret, timestamp, &body))
+        .collect::<Vec<_>>()
+        .join(",");
     let response = client
         .post(target.url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -269,13 +257,21 @@ struct Target {
     pinned: Option<(String, SocketAddr)>,
 }
 
-async fn resolve(url: &str, allow_private: bool) -> Result<Target, WebhookError> {
+async fn resolve(url: &str, config: &WebhookConfig) -> Result<Target, WebhookError> {
     let url = reqwest::Url::parse(url).map_err(|error| WebhookError::BadUrl(error.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(WebhookError::BadUrl(format!(
-            "scheme {:?} is not http or https",
-            url.scheme()
-        )));
+    match url.scheme() {
+        "https" => {}
+        "http" if config.allow_http => {}
+        "http" => {
+            return Err(WebhookError::BadUrl(
+                "plain http is refused in production".into(),
+            ))
+        }
+        scheme => {
+            return Err(WebhookError::BadUrl(format!(
+                "scheme {scheme:?} is not http or https"
+            )))
+        }
     }
     let host = url
         .host_str()
@@ -302,7 +298,7 @@ async fn resolve(url: &str, allow_private: bool) -> Result<Target, WebhookError>
     let Some(first) = addresses.first().copied() else {
         return Err(WebhookError::Dns(format!("{host}: no addresses")));
     };
-    if !allow_private {
+    if !config.allow_private_webhooks {
         // Every address must be public: the connection could go to any.
         if let Some(bad) = addresses.iter().find(|address| !is_public(address.ip())) {
             return Err(WebhookError::TargetForbidden {
@@ -315,55 +311,6 @@ async fn resolve(url: &str, allow_private: bool) -> Result<Target, WebhookError>
         url,
         pinned: pinned_host.map(|host| (host, first)),
     })
-}
-
-/// False for addresses that reach this machine or a private network:
-/// loopback, private (RFC 1918), shared (CGNAT), link-local, unique-local,
-/// unspecified, multicast, broadcast, documentation and reserved ranges,
-/// and IPv4 addresses wrapped in IPv6 (mapped, NAT64) that are any of these.
-pub fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => is_public_v6(v6),
-    }
-}
-
-fn is_public_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, c, _] = ip.octets();
-    let reserved = a == 0                       // "this network"
-        || (a == 100 && (64..128).contains(&b)) // shared address space (CGNAT)
-        || (a == 192 && b == 0 && c == 0)       // IETF protocol assignments
-        || (a == 198 && (18..20).contains(&b))  // benchmarking
-        || a >= 240; // reserved, broadcast
-    !(reserved
-        || ip.is_loopback()
-        || ip.is_private()
-        || ip.is_link_local()
-        || ip.is_multicast()
-        || ip.is_documentation())
-}
-
-fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
-    if let Some(v4) = ip.to_ipv4_mapped() {
-        return is_public_v4(v4);
-    }
-    let nat64 = ip.segments()[..6] == [0x64, 0xff9b, 0, 0, 0, 0];
-    if nat64 {
-        let [.., a, b, c, d] = ip.octets();
-        return is_public_v4(Ipv4Addr::new(a, b, c, d));
-    }
-    let unique_local = first & 0xfe00 == 0xfc00;
-    let link_local = first & 0xffc0 == 0xfe80;
-    let site_local = first & 0xffc0 == 0xfec0;
-    let documentation = first == 0x2001 && ip.segments()[1] == 0x0db8;
-    !(ip.is_unspecified()
-        || ip.is_loopback()
-        || ip.is_multicast()
-        || unique_local
-        || link_local
-        || site_local
-        || documentation)
 }
 
 fn unix_now() -> i64 {
@@ -505,76 +452,72 @@ mod tests {
         );
     }
 
-    #[test]
-    fn only_public_addresses_are_public() {
-        let private = [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "0.0.0.0",
-            "100.64.0.1",
-            "255.255.255.255",
-            "224.0.0.1",
-            "::1",
-            "::",
-            "fc00::1",
-            "fd12:3456::1",
-            "fe80::1",
-            "::ffff:127.0.0.1",
-            "::ffff:10.0.0.1",
-            "64:ff9b::a00:1",
-            "2001:db8::1",
-        ];
-        for address in private {
-            assert!(
-                !is_public(address.parse().unwrap()),
-                "{address} is not public"
-            );
-        }
-        for address in [
-            "93.184.216.34",
-            "8.8.8.8",
-            "2606:4700::1111",
-            "::ffff:8.8.8.8",
-        ] {
-            assert!(is_public(address.parse().unwrap()), "{address} is public");
-        }
-    }
-
     #[tokio::test]
     async fn targets_resolve_to_checked_addresses() {
-        let error = resolve("http://localhost:9/hook", false).await.unwrap_err();
+        let allow = |private| WebhookConfig {
+            allow_private_webhooks: private,
+            ..WebhookConfig::default()
+        };
+        let (strict, lax) = (allow(false), allow(true));
+        let error = resolve("http://localhost:9/hook", &strict)
+            .await
+            .unwrap_err();
         assert_eq!(error.code(), "webhook_target_forbidden");
         assert!(!error.is_retryable());
-        let error = resolve("http://[::1]:9/hook", false).await.unwrap_err();
+        let error = resolve("http://[::1]:9/hook", &strict).await.unwrap_err();
         assert_eq!(error.code(), "webhook_target_forbidden");
-        let target = resolve("http://localhost:9/hook", true).await.unwrap();
+        let target = resolve("http://localhost:9/hook", &lax).await.unwrap();
         let (host, address) = target.pinned.unwrap();
         assert_eq!(host, "localhost");
         assert!(address.ip().is_loopback());
         assert_eq!(address.port(), 9);
-        assert!(resolve("http://127.0.0.1/", true)
+        assert!(resolve("http://127.0.0.1/", &lax)
             .await
             .unwrap()
             .pinned
             .is_none());
-        let error = resolve("ftp://example.com/", true).await.unwrap_err();
+        let error = resolve("ftp://example.com/", &lax).await.unwrap_err();
         assert_eq!(error.code(), "webhook_bad_url");
     }
 
     #[test]
-    fn the_secret_comes_from_the_environment_and_is_never_shown() {
-        let config = WebhookConfig::from_lookup(|name| match name {
-            "WEBHOOK_SECRET" => Some("hunter2".into()),
-            "ALLOW_PRIVATE_WEBHOOKS" => Some("true".into()),
-            _ => None,
-        })
-        .unwrap();
-        assert!(config.allow_private_webhooks);
-        assert!(!format!("{config:?}").contains("hunter2"));
-        let missing = WebhookConfig::from_lookup(|_| None).unwrap_err();
-        assert_eq!(missing.variable, "WEBHOOK_SECRET");
+    fn production_refuses_private_and_plain_http_targets_whatever_the_flags() {
+        let config = |pairs: &[(&str, &str)]| {
+            let pairs: Vec<(String, String)> = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            WebhookConfig::from_lookup(move |name| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+            })
+        };
+        let development = config(&[("ALLOW_PRIVATE_WEBHOOKS", "true")]).unwrap();
+        assert!(development.allow_private_webhooks && development.allow_http);
+        let production = config(&[("ENVIRONMENT", "production")]).unwrap();
+        assert!(!production.allow_private_webhooks && !production.allow_http);
+        let error = config(&[
+            ("ENVIRONMENT", "production"),
+            ("ALLOW_PRIVATE_WEBHOOKS", "true"),
+        ])
+        .unwrap_err();
+        assert_eq!(error.variable, "ALLOW_PRIVATE_WEBHOOKS");
+        let error = config(&[("ENVIRONMENT", "prod")]).unwrap_err();
+        assert_eq!(error.variable, "ENVIRONMENT");
+    }
+
+    #[tokio::test]
+    async fn production_never_sends_plain_http() {
+        let production = WebhookConfig {
+            allow_http: false,
+            allow_private_webhooks: false,
+            ..WebhookConfig::default()
+        };
+        let error = resolve("http://93.184.216.34/hook", &production)
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), "webhook_bad_url");
     }
 }

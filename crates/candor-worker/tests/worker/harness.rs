@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use candor_db::testing::run_on_scratch;
 use candor_db::{
-    Backend, Db, DbOptions, Interview, Job, JobId, JobSpec, NewInterview, RetryPolicy,
+    Backend, Db, DbOptions, Interview, Job, JobId, JobSpec, MediaOrigin, NewInterview, RetryPolicy,
 };
 use candor_worker::{ChildRunner, JobRunner, WorkerConfig, WorkerHandle, WorkerPool, WorkerStatus};
 use tokio::sync::Notify;
@@ -85,6 +85,7 @@ impl TestDb {
         let new = NewInterview {
             tenant: TENANT.to_owned(),
             media_key: "development/acme/answer.mp4".to_owned(),
+            media_origin: MediaOrigin::Uploaded,
             media_size: 1000,
             content_type: "video/mp4".to_owned(),
             question: Some(mode.to_owned()),

@@ -11,8 +11,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 
-use crate::harness::{config, idle_status, spec, wait_until, TestDb};
+use crate::harness::{config, idle_status, spec, wait_until, TestDb, TENANT};
 
+const OLD_SECRET: &str = "whsec-old";
 const SECRET: &str = "whsec-test";
 const WITHIN: Duration = Duration::from_secs(30);
 
@@ -118,7 +119,7 @@ fn webhook_pool(
 ) -> candor_worker::WorkerHandle {
     let webhooks = WebhookConfig {
         allow_private_webhooks: allow_private,
-        ..WebhookConfig::new(SECRET)
+        ..WebhookConfig::default()
     };
     WorkerPool::start(
         t.db.clone(),
@@ -140,7 +141,18 @@ async fn webhook_job(t: &TestDb) -> candor_db::Job {
     .await
 }
 
+/// Gives the tenant `OLD_SECRET`, then rotates to `SECRET` with an hour's
+/// grace: deliveries are signed with both.
+async fn rotate_secrets(t: &TestDb) {
+    for secret in [OLD_SECRET, SECRET] {
+        t.db.rotate_webhook_secret(TENANT, secret, Duration::from_secs(3600))
+            .await
+            .unwrap();
+    }
+}
+
 pub async fn a_finished_analysis_is_delivered_signed_and_retried_until_2xx(t: TestDb) {
+    rotate_secrets(&t).await;
     let receiver = Receiver::start(&[503]).await;
     let (interview, _) = t
         .submit_with_callback("succeed:0:0", &spec(1), Some(receiver.url.clone()))
@@ -163,14 +175,19 @@ pub async fn a_finished_analysis_is_delivered_signed_and_retried_until_2xx(t: Te
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    assert!(verify(
-        SECRET,
-        request.header("Candor-Timestamp"),
-        request.header("Candor-Signature"),
-        &request.body,
-        now,
-        Duration::from_secs(300),
-    ));
+    // Signed with the current and the rotated-out secret, newest first.
+    let signatures = request.header("Candor-Signature");
+    assert_eq!(signatures.matches("v1=").count(), 2, "{signatures}");
+    for secret in [SECRET, OLD_SECRET] {
+        assert!(verify(
+            secret,
+            request.header("Candor-Timestamp"),
+            signatures,
+            &request.body,
+            now,
+            Duration::from_secs(300),
+        ));
+    }
     assert!(!verify(
         "another secret",
         request.header("Candor-Timestamp"),
@@ -190,7 +207,6 @@ pub async fn a_finished_analysis_is_delivered_signed_and_retried_until_2xx(t: Te
             "overall_score": 73.5,
         })
     );
-    assert_eq!(idle_status(&analyses).await.counters.webhooks_enqueued, 1);
     let counters = idle_status(&webhooks).await.counters;
     assert_eq!((counters.retried, counters.completed), (1, 1));
     analyses.shutdown(Duration::from_secs(5)).await;
@@ -198,6 +214,7 @@ pub async fn a_finished_analysis_is_delivered_signed_and_retried_until_2xx(t: Te
 }
 
 pub async fn a_private_webhook_target_is_refused_unless_allowed(t: TestDb) {
+    rotate_secrets(&t).await;
     let receiver = Receiver::start(&[]).await;
     let (_, _) = t
         .submit_with_callback("error:bad_input", &spec(1), Some(receiver.url.clone()))
@@ -216,6 +233,27 @@ pub async fn a_private_webhook_target_is_refused_unless_allowed(t: TestDb) {
     assert_eq!(job.error_code.as_deref(), Some("webhook_target_forbidden"));
     assert!(job.payload.unwrap_or_default().contains("interview.failed"));
     assert!(receiver.received().is_empty(), "nothing was sent");
+    analyses.shutdown(Duration::from_secs(5)).await;
+    webhooks.shutdown(Duration::from_secs(5)).await;
+}
+
+pub async fn a_tenant_without_a_signing_secret_gets_no_delivery(t: TestDb) {
+    let receiver = Receiver::start(&[]).await;
+    t.submit_with_callback("succeed:0:0", &spec(1), Some(receiver.url.clone()))
+        .await;
+    let wake = Arc::new(Notify::new());
+    let analyses = t.start_pool(config(), &wake);
+    let webhooks = webhook_pool(&t, true, &wake);
+    wake.notify_waiters();
+
+    let job = webhook_job(&t).await;
+    assert_eq!(
+        (job.state, job.attempt),
+        (JobState::Failed, 1),
+        "not retried"
+    );
+    assert_eq!(job.error_code.as_deref(), Some("webhook_no_secret"));
+    assert!(receiver.received().is_empty(), "nothing unsigned was sent");
     analyses.shutdown(Duration::from_secs(5)).await;
     webhooks.shutdown(Duration::from_secs(5)).await;
 }
