@@ -19,6 +19,14 @@ pub struct WorkerConfig {
     /// in this process wakes the pool at once, so this only matters for jobs
     /// submitted through another process.
     pub queue_check_interval: Duration,
+    /// How often a pool with free slots asks the database whether a job of
+    /// its kind is due (`QUEUE_PROBE_INTERVAL`, seconds, default 0.5; `0`
+    /// turns the probe off). A submit wakes the pools of its own process at
+    /// once; this is how pools in other processes (`candor worker` on other
+    /// machines) learn of it within the interval instead of the safety
+    /// poll. The probe is one indexed, read-only `SELECT … LIMIT 1`, and it
+    /// runs only while the pool has a free slot and nothing to claim.
+    pub queue_probe_interval: Option<Duration>,
     /// How long a claim holds a job without a heartbeat.
     pub lease: Duration,
     /// How often a running job renews its lease (default a third of it, so
@@ -92,6 +100,10 @@ impl WorkerConfig {
             worker_name: "candor".to_owned(),
             max_concurrent_jobs: 3,
             queue_check_interval: Duration::from_secs(30),
+            // Solid Queue's workers poll every 0.1 s by default, with the
+            // claim itself; the probe is cheaper and half a second keeps a
+            // submit-to-start well under a second.
+            queue_probe_interval: Some(Duration::from_millis(500)),
             lease,
             heartbeat_interval: lease / 3,
             job_timeout: Duration::from_secs(1800),
@@ -108,9 +120,9 @@ impl WorkerConfig {
     }
 
     /// The defaults for `ENVIRONMENT` (development when unset), overridden by
-    /// `MAX_CONCURRENT_JOBS`, `QUEUE_CHECK_INTERVAL`, `JOB_TIMEOUT`,
-    /// `JOB_LEASE` (the heartbeat renews it every third of it),
-    /// `SHUTDOWN_GRACE` and `MEMORY_THRESHOLD`.
+    /// `MAX_CONCURRENT_JOBS`, `QUEUE_CHECK_INTERVAL`, `QUEUE_PROBE_INTERVAL`,
+    /// `JOB_TIMEOUT`, `JOB_LEASE` (the heartbeat renews it every third of
+    /// it), `SHUTDOWN_GRACE` and `MEMORY_THRESHOLD`.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -140,6 +152,13 @@ impl WorkerConfig {
         }
         if let Some(value) = lookup("QUEUE_CHECK_INTERVAL") {
             config.queue_check_interval = seconds("QUEUE_CHECK_INTERVAL", value)?;
+        }
+        if let Some(value) = lookup("QUEUE_PROBE_INTERVAL") {
+            config.queue_probe_interval = if value.trim().parse::<f64>() == Ok(0.0) {
+                None
+            } else {
+                Some(seconds("QUEUE_PROBE_INTERVAL", value)?)
+            };
         }
         if let Some(value) = lookup("JOB_TIMEOUT") {
             config.job_timeout = seconds("JOB_TIMEOUT", value)?;
@@ -199,6 +218,10 @@ mod tests {
         let development = from(&[]).unwrap();
         assert_eq!(development.max_concurrent_jobs, 3);
         assert_eq!(development.queue_check_interval, Duration::from_secs(30));
+        assert_eq!(
+            development.queue_probe_interval,
+            Some(Duration::from_millis(500))
+        );
         assert_eq!(development.memory_threshold, 0.75);
         assert_eq!(development.heartbeat_interval, Duration::from_secs(20));
         let production = from(&[("ENVIRONMENT", "Production")]).unwrap();
@@ -214,12 +237,19 @@ mod tests {
             ("ENVIRONMENT", "production"),
             ("MAX_CONCURRENT_JOBS", "8"),
             ("QUEUE_CHECK_INTERVAL", "2.5"),
+            ("QUEUE_PROBE_INTERVAL", "0.2"),
             ("JOB_TIMEOUT", "120"),
             ("MEMORY_THRESHOLD", "0.9"),
         ])
         .unwrap();
         assert_eq!(config.max_concurrent_jobs, 8);
         assert_eq!(config.queue_check_interval, Duration::from_millis(2500));
+        assert_eq!(
+            config.queue_probe_interval,
+            Some(Duration::from_millis(200))
+        );
+        let off = from(&[("QUEUE_PROBE_INTERVAL", "0")]).unwrap();
+        assert_eq!(off.queue_probe_interval, None);
         assert_eq!(config.job_timeout, Duration::from_secs(120));
         assert_eq!(config.memory_threshold, 0.9);
     }
@@ -230,6 +260,8 @@ mod tests {
             ("MAX_CONCURRENT_JOBS", "0"),
             ("MAX_CONCURRENT_JOBS", "three"),
             ("QUEUE_CHECK_INTERVAL", "-1"),
+            ("QUEUE_PROBE_INTERVAL", "-0.5"),
+            ("QUEUE_PROBE_INTERVAL", "often"),
             ("JOB_TIMEOUT", "NaN"),
             ("MEMORY_THRESHOLD", "85"),
             ("ENVIRONMENT", "prod"),

@@ -1,12 +1,28 @@
 //! The pool: a claim loop that fills free slots, a task per running job
 //! (`job.rs`), and upkeep (rescuing expired leases, pruning old jobs).
+//!
+//! How the claim loop learns of new work:
+//! - a submit in this process notifies `wake`: a claim round at once;
+//! - a job ending frees a slot: a claim round at once;
+//! - work enqueued by another process (the API on another machine): while
+//!   the pool has a free slot and found nothing to claim, it asks
+//!   [`Db::has_due_job`] every `queue_probe_interval` (a read-only,
+//!   indexed `SELECT … LIMIT 1` filtered by the pool's kind) and runs a
+//!   claim round on a hit. A full pool, a throttled pool or one that has
+//!   just seen a due job it could not take does not probe;
+//! - the safety poll (`queue_check_interval`) and the next retry's due time
+//!   start a round whatever happens.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use candor_db::{now_ms, ClaimedJob, Db, DbError, JobKind, RescueOutcome, WorkerId};
+use candor_db::{
+    now_ms, ClaimedJob, Db, DbError, EpochMillis, JobKind, JobSpec, RescueOutcome, WorkerId,
+};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::Instrument;
@@ -20,6 +36,10 @@ use crate::status::{PoolState, Tracked, WorkerStatus};
 /// Shortest wait between claim rounds while free slots remain and a job is
 /// due: another worker holds it for a moment, or it became due just now.
 const MIN_ROUND_WAIT: Duration = Duration::from_millis(100);
+/// Longest wait between rounds that keep finding a due job they cannot
+/// claim (its row locked by another transaction), when no probe interval
+/// is set; with one, the probe interval.
+const STALLED_ROUND_MAX: Duration = Duration::from_secs(1);
 /// Delays after failed database calls of the loops.
 const DB_RETRY_BASE: Duration = Duration::from_millis(250);
 const DB_RETRY_MAX: Duration = Duration::from_secs(30);
@@ -42,6 +62,12 @@ impl WorkerPool {
         let worker = WorkerId::fresh(&config.worker_name);
         tracing::info!(worker = %worker, kind = %runner.kind(),
             max_concurrent_jobs = config.max_concurrent_jobs, "worker pool starting");
+        // The outcomes this pool records enqueue their webhooks with this
+        // spec, in the same transaction.
+        let db = db.with_webhook_spec(JobSpec::new(
+            config.webhook_max_attempts,
+            config.webhook_timeout,
+        ));
         let shared = Arc::new(Shared {
             db,
             config,
@@ -53,6 +79,8 @@ impl WorkerPool {
                 ..PoolState::default()
             }),
             slot_freed: Notify::new(),
+            probes: AtomicU64::new(0),
+            claim_rounds: AtomicU64::new(0),
             stop_claiming: CancellationToken::new(),
             hard_stop: CancellationToken::new(),
             jobs: TaskTracker::new(),
@@ -76,6 +104,18 @@ pub struct WorkerHandle {
 impl WorkerHandle {
     pub fn worker_id(&self) -> &WorkerId {
         &self.shared.worker
+    }
+
+    /// Probes ([`Db::has_due_job`]) this pool has sent since it started,
+    /// failed ones included: its idle load on the database.
+    pub fn probes(&self) -> u64 {
+        self.shared.probes.load(Ordering::Relaxed)
+    }
+
+    /// Claim rounds this pool has started since it started, those that
+    /// stopped before the database (throttled, no free slot) included.
+    pub fn claim_rounds(&self) -> u64 {
+        self.shared.claim_rounds.load(Ordering::Relaxed)
     }
 
     pub fn status(&self) -> WorkerStatus {
@@ -145,6 +185,10 @@ pub(crate) struct Shared {
     state: Mutex<PoolState>,
     /// A job ended: the claim loop may fill its slot.
     slot_freed: Notify,
+    /// Calls of the claim loop, for [`WorkerHandle::probes`] and
+    /// [`WorkerHandle::claim_rounds`].
+    probes: AtomicU64,
+    claim_rounds: AtomicU64,
     stop_claiming: CancellationToken,
     /// Running jobs must stop now and be given back (end of the grace
     /// period).
@@ -213,49 +257,123 @@ impl Shared {
         throttled
     }
 
-    /// Claims as many due jobs as there are free slots and starts them;
-    /// returns how long to wait before the next round (unless woken).
-    async fn claim_round(self: &Arc<Self>, kinds: &[JobKind]) -> Result<Duration, DbError> {
-        let poll = self.config.queue_check_interval;
+    /// Claims as many due jobs as there are free slots and starts them.
+    async fn claim_round(self: &Arc<Self>, kinds: &[JobKind]) -> Result<Round, DbError> {
+        self.claim_rounds.fetch_add(1, Ordering::Relaxed);
         if self.throttled() {
-            return Ok(self.config.memory_recheck_interval.min(poll));
+            return Ok(Round::Throttled);
         }
         let running = u32::try_from(self.state().running.len()).unwrap_or(u32::MAX);
         let free = self.config.max_concurrent_jobs.saturating_sub(running);
         if free == 0 {
-            return Ok(poll);
+            return Ok(Round::Full);
         }
         let claimed = self
             .db
             .claim(&self.worker, kinds, free, self.config.lease)
             .await?;
-        let filled = claimed.len() == free as usize;
+        let count = claimed.len();
         for job in claimed {
             self.start_job(job);
         }
-        if filled {
-            // A finishing job wakes the loop.
-            return Ok(poll);
+        if count == free as usize {
+            return Ok(Round::Full);
         }
-        // Slots are free: sleep until the next job is due (a retry's
-        // backoff), but no longer than the safety poll.
-        let wait = match self.db.next_run_at(kinds).await? {
-            Some(due) => {
-                let until_due = u64::try_from(due.saturating_sub(now_ms())).unwrap_or(0);
-                Duration::from_millis(until_due).max(MIN_ROUND_WAIT)
-            }
-            None => poll,
-        };
-        Ok(wait.min(poll))
+        Ok(Round::SlotsFree {
+            claimed: count,
+            next_due: self.db.next_run_at(kinds).await?,
+        })
     }
+
+    /// The probe: whether a job of this pool's kinds is due now.
+    async fn probe(&self, kinds: &[JobKind]) -> Result<bool, DbError> {
+        self.probes.fetch_add(1, Ordering::Relaxed);
+        self.db.has_due_job(kinds).await
+    }
+
+    /// How long to wait after `round` before the next one (unless woken),
+    /// and whether to probe meanwhile. `stalled` counts the rounds in a row
+    /// that found a due job and claimed nothing.
+    fn after(&self, round: Round, stalled: &mut u32) -> Pause {
+        let poll = self.config.queue_check_interval;
+        let (wait, probe) = match round {
+            Round::Throttled => (self.config.memory_recheck_interval, false),
+            // A finishing job wakes the loop.
+            Round::Full => (poll, false),
+            Round::SlotsFree { claimed, next_due } => {
+                let now = now_ms();
+                match next_due {
+                    // Due, but not claimed: another claimer holds it for
+                    // the moment of its transaction, or it became due just
+                    // now. Should it stay out of reach (a transaction that
+                    // holds its row), back off instead of spinning; a probe
+                    // would only see it again.
+                    Some(due) if due <= now => {
+                        *stalled = if claimed == 0 { *stalled + 1 } else { 0 };
+                        let max = self
+                            .config
+                            .queue_probe_interval
+                            .unwrap_or(STALLED_ROUND_MAX)
+                            .max(MIN_ROUND_WAIT);
+                        let doublings = stalled.saturating_sub(1).min(16);
+                        (
+                            MIN_ROUND_WAIT.saturating_mul(1 << doublings).min(max),
+                            false,
+                        )
+                    }
+                    // Sleep until the next job is due (a retry's backoff),
+                    // probing for new work meanwhile.
+                    Some(due) => {
+                        *stalled = 0;
+                        let until_due = u64::try_from(due - now).unwrap_or(0);
+                        (Duration::from_millis(until_due).max(MIN_ROUND_WAIT), true)
+                    }
+                    None => {
+                        *stalled = 0;
+                        (poll, true)
+                    }
+                }
+            }
+        };
+        Pause {
+            wait: wait.min(poll),
+            probe_every: self.config.queue_probe_interval.filter(|_| probe),
+        }
+    }
+}
+
+/// What a claim round found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Round {
+    /// Memory use is above the threshold: the database was not asked.
+    Throttled,
+    /// Every slot is taken, before or by this round.
+    Full,
+    /// Slots are still free after claiming `claimed` jobs; the earliest
+    /// pending job of the pool's kinds is due at `next_due` (`None`:
+    /// nothing is pending).
+    SlotsFree {
+        claimed: usize,
+        next_due: Option<EpochMillis>,
+    },
+}
+
+/// The claim loop's wait between rounds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Pause {
+    /// Until the next round, unless woken sooner.
+    wait: Duration,
+    /// Probe this often meanwhile (`None`: do not probe).
+    probe_every: Option<Duration>,
 }
 
 async fn claim_loop(shared: Arc<Shared>) {
     let kinds = [shared.runner.kind()];
     let mut backoff = Backoff::new(DB_RETRY_BASE, DB_RETRY_MAX);
+    let mut stalled = 0;
     loop {
-        // Registered before the round, so a wake-up during the round is not
-        // missed (notify_waiters keeps no permit).
+        // Registered before the round, so a wake-up during the round (or a
+        // probe) is not missed (notify_waiters keeps no permit).
         let woken = shared.wake.notified();
         let freed = shared.slot_freed.notified();
         tokio::pin!(woken, freed);
@@ -264,23 +382,61 @@ async fn claim_loop(shared: Arc<Shared>) {
         if shared.stop_claiming.is_cancelled() {
             return;
         }
-        let wait = match shared.claim_round(&kinds).await {
-            Ok(wait) => {
+        let pause = match shared.claim_round(&kinds).await {
+            Ok(round) => {
                 backoff.reset();
-                wait
+                shared.after(round, &mut stalled)
             }
             Err(error) => {
                 shared.count_db_error("claiming", &error);
-                backoff.next_delay()
+                Pause {
+                    wait: backoff.next_delay(),
+                    probe_every: None,
+                }
             }
         };
-        tokio::select! {
-            () = shared.stop_claiming.cancelled() => return,
-            () = &mut woken => {}
-            () = &mut freed => {}
-            () = tokio::time::sleep(wait) => {}
+        let next_round = deadline(pause.wait);
+        let mut next_probe = pause.probe_every.map(deadline);
+        loop {
+            let until = next_probe.map_or(next_round, |probe| probe.min(next_round));
+            tokio::select! {
+                () = shared.stop_claiming.cancelled() => return,
+                () = &mut woken => break,
+                () = &mut freed => break,
+                () = tokio::time::sleep_until(until) => {}
+            }
+            let Some(every) = pause.probe_every.filter(|_| until < next_round) else {
+                break;
+            };
+            let probed = tokio::select! {
+                // A probe only reads: dropping it at shutdown loses nothing.
+                () = shared.stop_claiming.cancelled() => return,
+                probed = shared.probe(&kinds) => probed,
+            };
+            match probed {
+                Ok(true) => break,
+                Ok(false) => {
+                    backoff.reset();
+                    next_probe = Some(deadline(every));
+                }
+                Err(error) => {
+                    // As after a failed round: wait longer each time, never
+                    // less than the probe interval.
+                    shared.count_db_error("probing the queue", &error);
+                    next_probe = Some(deadline(backoff.next_delay().max(every)));
+                }
+            }
         }
     }
+}
+
+/// `wait` from now; a wait too long for the clock means "not before the
+/// next wake-up" (a year is as good as forever here).
+fn deadline(wait: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(wait)
+        .or_else(|| now.checked_add(Duration::from_secs(365 * 24 * 3600)))
+        .unwrap_or(now)
 }
 
 /// Takes back expired leases (of any worker: a dead one cannot) and prunes

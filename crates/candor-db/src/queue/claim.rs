@@ -213,6 +213,77 @@ impl Db {
     }
 }
 
+/// The probe's query: is any job of the given kinds due now? The same
+/// WHERE and ORDER BY as the claim's candidates, so the planner walks
+/// `jobs_claim` (state, run_at, id) and stops at the first due row of a
+/// wanted kind; no lock, no transaction.
+fn due_probe_sql(kinds: usize) -> String {
+    format!(
+        "SELECT 1 AS due FROM jobs WHERE state = 'pending' AND run_at <= ? AND kind IN ({}) \
+         ORDER BY run_at, id LIMIT 1",
+        placeholders(kinds)
+    )
+}
+
+impl Db {
+    /// Whether a pending job of `kinds` is due now: the cheap, read-only
+    /// question a worker pool asks between claim rounds to learn of work
+    /// enqueued by another process (whose wake-up it cannot hear). A plain
+    /// consistent read (MySQL) or a WAL read (SQLite): it takes no lock and
+    /// never waits on claimers. `true` is a hint, not a promise: another
+    /// worker may claim the job first.
+    pub async fn has_due_job(&self, kinds: &[JobKind]) -> Result<bool> {
+        if kinds.is_empty() {
+            return Ok(false);
+        }
+        let sql = due_probe_sql(kinds.len());
+        let mut query = sqlx::query(&sql).bind(now_ms());
+        for kind in kinds {
+            query = query.bind(kind.as_str());
+        }
+        Ok(query.fetch_optional(self.pool()).await?.is_some())
+    }
+
+    /// Asks the planner how it would run [`Db::has_due_job`] for one kind
+    /// (as each pool asks it). It must walk `jobs_claim`, not scan.
+    pub async fn explain_due_probe(&self) -> Result<ClaimPlan> {
+        let probe = due_probe_sql(1);
+        let kind = JobKind::Analyze.as_str();
+        match self.backend() {
+            Backend::MySql => {
+                let sql = format!("EXPLAIN FORMAT=JSON {probe}");
+                let row = sqlx::query(&sql)
+                    .bind(now_ms())
+                    .bind(kind)
+                    .fetch_one(self.pool())
+                    .await?;
+                let plan = row.text("EXPLAIN")?;
+                Ok(ClaimPlan {
+                    index: json_string_field(&plan, "key"),
+                    plan,
+                })
+            }
+            Backend::Sqlite => {
+                let sql = format!("EXPLAIN QUERY PLAN {probe}");
+                let rows = sqlx::query(&sql)
+                    .bind(now_ms())
+                    .bind(kind)
+                    .fetch_all(self.pool())
+                    .await?;
+                let plan = rows
+                    .iter()
+                    .map(|row| row.text("detail"))
+                    .collect::<Result<Vec<_>>>()?
+                    .join("\n");
+                Ok(ClaimPlan {
+                    index: sqlite_plan_index(&plan),
+                    plan,
+                })
+            }
+        }
+    }
+}
+
 /// The first `"name": "value"` string field in a JSON text, wherever it is
 /// nested (MySQL and MariaDB nest the table access differently).
 fn json_string_field(json: &str, name: &str) -> Option<String> {
@@ -250,6 +321,14 @@ mod tests {
             Some("jobs_claim")
         );
         assert_eq!(sqlite_plan_index("SCAN jobs"), None);
+    }
+
+    #[test]
+    fn the_probe_filters_by_kind_and_locks_nothing() {
+        let probe = due_probe_sql(1);
+        assert!(probe.contains("kind IN (?)"), "{probe}");
+        assert!(probe.ends_with("LIMIT 1"), "{probe}");
+        assert!(!probe.contains("FOR UPDATE"));
     }
 
     #[test]

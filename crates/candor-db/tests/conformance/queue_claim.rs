@@ -223,3 +223,118 @@ pub async fn the_claim_query_uses_its_index(t: TestDb) {
         plan.plan
     );
 }
+
+pub async fn the_due_probe_sees_only_due_pending_jobs_of_the_kind_asked(t: TestDb) {
+    let analyze = [JobKind::Analyze];
+    let webhook = [JobKind::Webhook];
+    assert!(!t.db.has_due_job(&analyze).await.unwrap(), "an empty queue");
+    assert!(!t.db.has_due_job(&[]).await.unwrap());
+
+    // Pending but not yet due.
+    let delayed = JobSpec {
+        delay: Duration::from_secs(3600),
+        ..spec(3)
+    };
+    let later = t.interview(TENANT, &delayed).await;
+    assert!(!t.db.has_due_job(&analyze).await.unwrap(), "due in an hour");
+
+    // Due, but of another kind (the pools share the table).
+    t.db.enqueue(JobKind::Webhook, &later.id, Some("{}"), &spec(5))
+        .await
+        .unwrap();
+    assert!(
+        !t.db.has_due_job(&analyze).await.unwrap(),
+        "a webhook is due"
+    );
+    assert!(t.db.has_due_job(&webhook).await.unwrap());
+    assert!(t.db.has_due_job(JobKind::ALL).await.unwrap());
+
+    // Due and of the kind: seen, until it is claimed.
+    t.interview(TENANT, &spec(3)).await;
+    assert!(t.db.has_due_job(&analyze).await.unwrap());
+    let worker = WorkerId::fresh("w");
+    t.claim_one(&worker).await;
+    assert!(!t.db.has_due_job(&analyze).await.unwrap(), "it is running");
+
+    // Another process (its own connections) sees a new job at once: no
+    // transaction or cache holds an old view.
+    let other = t.connect_another().await;
+    assert!(!other.has_due_job(&analyze).await.unwrap());
+    t.interview(TENANT, &spec(3)).await;
+    assert!(other.has_due_job(&analyze).await.unwrap());
+    other.close().await;
+}
+
+pub async fn the_due_probe_uses_the_claim_index(t: TestDb) {
+    // As for the claim: enough rows in several states that the planner has
+    // a real choice.
+    let worker = WorkerId::fresh("w");
+    for n in 0..300 {
+        t.interview(TENANT, &spec(3)).await;
+        if n % 3 == 0 {
+            let claimed = t.claim_one(&worker).await;
+            let _ =
+                t.db.complete_analysis(&claimed.fence, "{}", None)
+                    .await
+                    .unwrap();
+        }
+    }
+    let plan = t.db.explain_due_probe().await.unwrap();
+    println!("{:?} plan of the due probe: {}", t.db.backend(), plan.plan);
+    assert_eq!(
+        plan.index.as_deref(),
+        Some("jobs_claim"),
+        "the probe must walk jobs_claim; plan: {}",
+        plan.plan
+    );
+    if t.db.backend() == candor_db::Backend::MySql {
+        // A range over (state, run_at), or a ref on state with run_at
+        // pushed down to the index (which the planner picks depends on its
+        // statistics): either way read in index order, stopping at the
+        // first row of the kind, with no full scan and no filesort.
+        assert!(
+            ["\"range\"", "\"ref\""]
+                .iter()
+                .any(|access| plan.plan.contains(&format!("\"access_type\": {access}"))),
+            "{}",
+            plan.plan
+        );
+        assert!(!plan.plan.contains("filesort"), "{}", plan.plan);
+    }
+}
+
+/// The probe's tests, on each backend (registered here rather than in
+/// `main.rs`'s list).
+mod due_probe {
+    use candor_db::Backend;
+
+    use crate::harness::run;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_sees_only_due_pending_jobs_of_the_kind_asked() {
+        run(
+            Backend::Sqlite,
+            super::the_due_probe_sees_only_due_pending_jobs_of_the_kind_asked,
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn mariadb_sees_only_due_pending_jobs_of_the_kind_asked() {
+        run(
+            Backend::MySql,
+            super::the_due_probe_sees_only_due_pending_jobs_of_the_kind_asked,
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_uses_the_claim_index() {
+        run(Backend::Sqlite, super::the_due_probe_uses_the_claim_index).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn mariadb_uses_the_claim_index() {
+        run(Backend::MySql, super::the_due_probe_uses_the_claim_index).await;
+    }
+}

@@ -6,6 +6,7 @@
 mod harness;
 mod outage;
 mod outcomes;
+mod probe;
 mod scheduling;
 mod webhooks;
 
@@ -45,6 +46,10 @@ on_every_backend! {
     scheduling::two_pools_run_each_of_40_jobs_exactly_once,
     scheduling::a_pool_that_lost_its_lease_stops_the_child_and_drops_its_result,
     scheduling::above_the_memory_threshold_nothing_is_claimed,
+    probe::a_job_enqueued_by_another_process_starts_within_a_second_despite_a_30_s_poll,
+    probe::an_idle_pool_probes_at_its_interval_and_nothing_more,
+    probe::a_full_or_throttled_pool_neither_probes_nor_claims_in_a_loop,
+    probe::failed_probes_back_off_like_failed_claims,
     webhooks::a_finished_analysis_is_delivered_signed_and_retried_until_2xx,
     webhooks::a_private_webhook_target_is_refused_unless_allowed,
 }
@@ -54,6 +59,15 @@ async fn mariadb_outage_is_survived_and_the_result_written_when_it_returns() {
     harness::run(
         candor_db::Backend::MySql,
         outage::the_pool_survives_an_outage,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mariadb_a_due_job_locked_elsewhere_backs_claim_rounds_off() {
+    harness::run(
+        candor_db::Backend::MySql,
+        probe::a_due_job_locked_elsewhere_backs_claim_rounds_off,
     )
     .await;
 }
