@@ -36,7 +36,7 @@ mod sniff;
 mod startup;
 mod state;
 
-pub use config::{ApiConfig, ConfigError, RateLimitConfig, UrlSecret};
+pub use config::{ApiConfig, ConfigError, RateLimitConfig, Secret};
 pub use error::ApiError;
 pub use routes::docs::openapi;
 pub use sniff::{sniff, MediaKind};

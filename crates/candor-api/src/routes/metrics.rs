@@ -3,7 +3,12 @@
 //! database at scrape time, so every API process reports the same shared
 //! queue) and, when this process runs workers, their status.
 //!
-//! Unauthenticated, as scrapers expect: keep it off the public network.
+//! It asks for `Authorization: Bearer <CANDOR_METRICS_TOKEN>` (Prometheus:
+//! `authorization: {credentials: <token>}` in the scrape config) and is off
+//! while no token is set: the queue's numbers span every tenant, and an
+//! open endpoint would let anyone watch the service's load. A static token
+//! rather than an API key, so that metrics keep coming while the database,
+//! which holds the keys, is down.
 //!
 //! Every label value comes from a closed set, so no client can mint
 //! series (each one is kept for the life of the process): the method is
@@ -17,12 +22,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::HeaderMap;
 use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use candor_db::QueueStats;
+use sha2::{Digest, Sha256};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 /// Histogram bounds in seconds: from a cached read to a long upload.
@@ -167,10 +175,30 @@ pub(crate) async fn track(
     response
 }
 
-/// Prometheus metrics (text format 0.0.4).
+/// Prometheus metrics (text format 0.0.4), for the bearer of
+/// `CANDOR_METRICS_TOKEN`; 404 while no token is configured.
 #[utoipa::path(get, path = "/metrics", tag = "metrics",
-    responses((status = 200, content_type = "text/plain", body = String)))]
-async fn metrics(State(state): State<AppState>) -> Response {
+    responses((status = 200, content_type = "text/plain", body = String),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let token = state
+        .config
+        .metrics_token
+        .as_ref()
+        .ok_or(ApiError::NotFound(
+            "route (/metrics is off: set CANDOR_METRICS_TOKEN)",
+        ))?;
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    // Compared as digests: equal-length values, so the comparison's time
+    // tells nothing about the token.
+    if Sha256::digest(presented.as_bytes()) != Sha256::digest(token.as_bytes()) {
+        return Err(ApiError::Unauthenticated);
+    }
     let mut out = String::with_capacity(8 * 1024);
     state.http_metrics.render(&mut out);
     match state.db.queue_stats().await {
@@ -211,14 +239,14 @@ async fn metrics(State(state): State<AppState>) -> Response {
             );
         }
     }
-    (
+    Ok((
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
         out,
     )
-        .into_response()
+        .into_response())
 }
 
 fn render_queue(out: &mut String, stats: &QueueStats) {

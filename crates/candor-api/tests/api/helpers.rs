@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use candor_api::{auth, ApiConfig, AppState, Application, RateLimitConfig, UrlSecret};
+use candor_api::{auth, ApiConfig, AppState, Application, RateLimitConfig, Secret};
 use candor_db::testing::ScratchDatabase;
 use candor_db::{Backend, Db, DbOptions, NewApiKey, Scope};
 use candor_store::{Environment, MediaStore, StoreConfig};
@@ -19,6 +19,8 @@ use tokio::sync::{oneshot, Notify};
 pub const MIB: usize = 1024 * 1024;
 /// `CANDOR_URL_SECRET` of the test application, so tests can forge URLs.
 pub const URL_SECRET: &str = "test-url-secret-0123456789";
+/// `CANDOR_METRICS_TOKEN` of the test application.
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
 
 /// What a test may change about the application.
 #[derive(Debug, Clone)]
@@ -28,6 +30,8 @@ pub struct Options {
     pub rate_limit: RateLimitConfig,
     /// Whether the model directory holds a `model.bin`.
     pub model_present: bool,
+    /// Whether `/metrics` has a token (is on).
+    pub metrics_token: bool,
 }
 
 impl Default for Options {
@@ -41,6 +45,7 @@ impl Default for Options {
                 burst: 1000,
             },
             model_present: true,
+            metrics_token: true,
         }
     }
 }
@@ -93,7 +98,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         rate_limit: options.rate_limit,
         allow_http_callbacks: false,
         model_dir: Some(model_dir.path().to_owned()),
-        url_secret: UrlSecret::new(URL_SECRET),
+        url_secret: Secret::new(URL_SECRET),
+        metrics_token: Secret::new(METRICS_TOKEN).filter(|_| options.metrics_token),
         ..ApiConfig::default()
     };
     let wake = Arc::new(Notify::new());
@@ -197,6 +203,16 @@ impl TestApp {
         self.put_object(relative, bytes).await;
         let key = self.store.key(relative).unwrap();
         self.db.assign_media(tenant, key.as_str()).await.unwrap();
+    }
+
+    /// `/metrics`, with the token.
+    pub async fn scrape(&self) -> Response {
+        self.client
+            .get(self.url("/metrics"))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
+            .await
+            .expect("metrics request")
     }
 
     pub fn store_dir(&self) -> &Path {

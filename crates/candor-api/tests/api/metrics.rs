@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use candor_db::{Backend, Scope};
 use reqwest::Method;
 
-use crate::helpers::{json, mp4, on_both_backends, spawn_app, spawn_app_on, TestApp};
+use crate::helpers::{error_code, json, mp4, on_both_backends, spawn_app, spawn_app_on, TestApp};
 
 /// One sample: its name, labels and value.
 #[derive(Debug)]
@@ -114,7 +114,7 @@ async fn metrics_parse_and_carry_http_queue_and_worker_series() {
     )
     .await;
 
-    let response = app.client.get(app.url("/metrics")).send().await.unwrap();
+    let response = app.scrape().await;
     assert_eq!(response.status(), 200);
     assert!(response.headers()["content-type"]
         .to_str()
@@ -193,15 +193,7 @@ async fn routes_are_counted_by_template_not_by_id() {
             .await
             .unwrap();
     }
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.scrape().await.text().await.unwrap();
     assert!(
         text.contains(r#"candor_http_requests_total{method="GET",route="/api/v1/interviews/{id}",status="404"} 2"#),
         "{text}"
@@ -210,9 +202,36 @@ async fn routes_are_counted_by_template_not_by_id() {
 }
 
 async fn scrape(app: &TestApp) -> String {
-    let response = app.client.get(app.url("/metrics")).send().await.unwrap();
+    let response = app.scrape().await;
     assert_eq!(response.status(), 200);
     response.text().await.unwrap()
+}
+
+/// `/metrics` is for the holder of the token: without it, or with an API
+/// key instead, it is 401; an application without a token has it off.
+#[tokio::test]
+async fn metrics_need_the_token() {
+    let app = spawn_app().await;
+    let operator = app.key("ops", &[Scope::Operator]).await;
+    for request in [
+        app.client.get(app.url("/metrics")),
+        app.client
+            .get(app.url("/metrics"))
+            .bearer_auth("wrong-token-0123456789"),
+        app.get("/metrics", &operator),
+    ] {
+        assert_eq!(
+            error_code(request.send().await.unwrap(), 401).await,
+            "unauthenticated"
+        );
+    }
+    let off = crate::helpers::spawn_app_with(crate::helpers::Options {
+        metrics_token: false,
+        ..crate::helpers::Options::default()
+    })
+    .await;
+    let response = off.client.get(off.url("/metrics")).send().await.unwrap();
+    assert_eq!(error_code(response, 404).await, "not_found");
 }
 
 /// An unauthenticated client sending made-up methods, to a real route and

@@ -21,7 +21,7 @@ use sha2::Sha256;
 use utoipa::IntoParams;
 
 use crate::auth::hex;
-use crate::config::UrlSecret;
+use crate::config::Secret;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -40,7 +40,7 @@ pub(crate) struct MediaUrls {
 impl MediaUrls {
     /// Signs with `secret`; without one (development), with a random secret
     /// of this process.
-    pub(crate) fn new(secret: Option<&UrlSecret>) -> Self {
+    pub(crate) fn new(secret: Option<&Secret>) -> Self {
         let key = match secret {
             Some(secret) => secret.as_bytes().to_vec(),
             None => {
@@ -240,7 +240,7 @@ mod tests {
     use super::*;
 
     fn urls(secret: &str) -> MediaUrls {
-        MediaUrls::new(UrlSecret::new(secret).as_ref())
+        MediaUrls::new(Secret::new(secret).as_ref())
     }
 
     fn query(url: &str) -> (String, String) {
