@@ -51,6 +51,12 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Manage which tenant owns stored recordings.
+    #[command(subcommand)]
+    Media(MediaCommand),
+    /// Manage tenants' webhook signing secrets.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
     /// One analysis job for a worker (reads the job on stdin).
     #[command(hide = true)]
     JobRun(ModelArg),
@@ -76,15 +82,52 @@ pub struct ModelArg {
 pub enum KeysCommand {
     /// Create a key and print it (only its hash is stored: keep it safe).
     Create {
-        /// The tenant whose interviews the key reaches.
+        /// The tenant whose interviews the key reaches: 1-63 lower-case
+        /// letters, digits and hyphens.
         #[arg(long)]
         tenant: String,
         /// A label for the key, e.g. who uses it.
         #[arg(long, default_value = "default")]
         name: String,
-        /// What the key may do: submit, read, admin (comma-separated).
+        /// What the key may do: submit, read, admin (the tenant's jobs and
+        /// webhook secrets), operator (every tenant's queue and stats,
+        /// /metrics); comma-separated.
         #[arg(long, value_delimiter = ',', default_values = ["submit", "read"])]
         scopes: Vec<String>,
+    },
+    /// List keys (never their secrets), revoked ones included.
+    List {
+        /// Only this tenant's keys.
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Revoke a key by its id (from `keys list`); it stops working at once.
+    Revoke { id: i64 },
+}
+
+#[derive(Subcommand)]
+pub enum MediaCommand {
+    /// Give recordings already in the object store (put there by other
+    /// means) to a tenant, so that its interviews may name them by key.
+    Assign {
+        #[arg(long)]
+        tenant: String,
+        /// Object keys, relative to the environment's prefix (or with it).
+        #[arg(required = true)]
+        keys: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum WebhooksCommand {
+    /// Create a tenant's signing secret, or rotate it, and print the new
+    /// secret once (the API's POST /api/v1/webhook-secrets does the same).
+    Rotate {
+        #[arg(long)]
+        tenant: String,
+        /// Seconds the previous secrets keep signing deliveries.
+        #[arg(long, value_name = "SECS", default_value_t = 86_400)]
+        previous_valid_for: u64,
     },
 }
 

@@ -1,5 +1,6 @@
 //! `candor`: interview feedback from one recording (`candor analyze FILE`).
 
+mod admin;
 mod analyze;
 mod cli;
 mod config;
@@ -50,11 +51,9 @@ fn main() -> ExitCode {
             None,
             &service::absolute_model_dir(args.model),
         ),
-        cli::Command::Keys(cli::KeysCommand::Create {
-            tenant,
-            name,
-            scopes,
-        }) => parse_scopes(&scopes).and_then(|scopes| service::create_key(&tenant, &name, &scopes)),
+        cli::Command::Keys(command) => admin::keys(command),
+        cli::Command::Media(command) => admin::media(command),
+        cli::Command::Webhooks(command) => admin::webhooks(command),
         cli::Command::JobRun(args) => {
             let model_dir = args.model.unwrap_or_else(analyze::default_model_dir);
             return match config::Config::load(cli.config.as_deref()) {
@@ -86,20 +85,6 @@ fn limit_heap_caching() {
         // Safe to set here: no other thread exists yet to read the environment.
         std::env::set_var("MKL_DISABLE_FAST_MM", "1");
     }
-}
-
-fn parse_scopes(names: &[String]) -> Result<Vec<candor_db::Scope>, failure::Failure> {
-    names
-        .iter()
-        .map(|name| {
-            candor_db::Scope::parse(name.trim()).ok_or_else(|| {
-                failure::Failure::bad_input(
-                    format!("unknown scope {name:?}"),
-                    "scopes are submit, read and admin",
-                )
-            })
-        })
-        .collect()
 }
 
 /// Logs go to stderr; `RUST_LOG` overrides the level the flags chose.

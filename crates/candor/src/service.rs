@@ -1,6 +1,6 @@
-//! `candor serve` (the HTTP API and workers in one process), `candor worker`
-//! (workers only, for more machines on the same database and bucket) and
-//! `candor keys create`. Everything is configured from the environment
+//! `candor serve` (the HTTP API and workers in one process) and `candor
+//! worker` (workers only, for more machines on the same database and
+//! bucket). Everything is configured from the environment
 //! (README "Running the service"); the analysis of each job runs in a
 //! `candor job-run` child process (`job.rs`).
 
@@ -10,8 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use candor_api::{ApiConfig, AppState, Application};
-use candor_db::{Db, DbOptions, NewApiKey, Scope};
-use candor_domain::Environment;
+use candor_db::{Db, DbOptions};
 use candor_store::{MediaStore, StoreConfig};
 use candor_worker::{
     ChildRunner, WebhookConfig, WebhookRunner, WorkerConfig, WorkerHandle, WorkerPool,
@@ -34,7 +33,7 @@ pub fn run(role: Role, bind: Option<String>, model_dir: &Path) -> Result<(), Fai
     runtime()?.block_on(serve(role, bind, model_dir))
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -127,7 +126,7 @@ fn start_workers(db: &Db, model_dir: &Path, wake: &Arc<Notify>) -> Result<Worker
         ],
         env: Vec::new(),
     };
-    let webhook = WebhookRunner::new(webhook_config()?);
+    let webhook = WebhookRunner::new(WebhookConfig::from_env().map_err(config_failure)?);
     let grace = config.shutdown_grace;
     Ok(Workers {
         analysis: Arc::new(WorkerPool::start(
@@ -141,28 +140,7 @@ fn start_workers(db: &Db, model_dir: &Path, wake: &Arc<Notify>) -> Result<Worker
     })
 }
 
-/// Signs webhooks with `WEBHOOK_SECRET`. Staging and production refuse to
-/// start without one; development falls back to a fixed, published secret
-/// (with a warning) so that the service runs with no set-up.
-fn webhook_config() -> Result<WebhookConfig, Failure> {
-    const DEVELOPMENT_SECRET: &str = "candor-development-secret";
-    let development = std::env::var("ENVIRONMENT").map_or(true, |e| {
-        Environment::parse(&e) == Some(Environment::Development)
-    });
-    let secret_missing = std::env::var("WEBHOOK_SECRET").map_or(true, |s| s.is_empty());
-    if development && secret_missing {
-        tracing::warn!(
-            "WEBHOOK_SECRET is not set: webhooks are signed with the development secret"
-        );
-    }
-    WebhookConfig::from_lookup(|name| match std::env::var(name) {
-        Err(_) if name == "WEBHOOK_SECRET" && development => Some(DEVELOPMENT_SECRET.to_owned()),
-        value => value.ok(),
-    })
-    .map_err(config_failure)
-}
-
-async fn connect() -> Result<Db, Failure> {
+pub(crate) async fn connect() -> Result<Db, Failure> {
     let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
     if let Some(path) = url
         .strip_prefix("sqlite://")
@@ -207,28 +185,7 @@ async fn shutdown_signal() {
     }
 }
 
-/// `candor keys create`: stores a new key's hash and prints the key, once.
-pub fn create_key(tenant: &str, name: &str, scopes: &[Scope]) -> Result<(), Failure> {
-    runtime()?.block_on(async {
-        let db = connect().await?;
-        let (key, hash) = candor_api::auth::generate_key();
-        db.insert_api_key(&NewApiKey {
-            tenant: tenant.to_owned(),
-            name: name.to_owned(),
-            key_hash: hash,
-            scopes: scopes.to_vec(),
-        })
-        .await
-        .map_err(|e| Failure::bad_input(format!("cannot store the key: {e}"), KEY_HINT))?;
-        db.close().await;
-        println!("{key}");
-        Ok(())
-    })
-}
-
-const KEY_HINT: &str = "tenant and name must be short (≤ 128 and 255 characters)";
-
-fn config_failure(error: impl std::fmt::Display) -> Failure {
+pub(crate) fn config_failure(error: impl std::fmt::Display) -> Failure {
     Failure::bad_input(
         error.to_string(),
         "see README \"Running the service\" for the environment variables",

@@ -1,16 +1,18 @@
 //! The service end to end: real `candor serve` / `candor worker` processes
 //! against MariaDB and an S3-compatible server on loopback, driven over HTTP.
 
+mod limits;
 mod stack;
 #[path = "../cli/support.rs"]
 #[allow(dead_code)] // the CLI tests use the rest
 mod support;
+mod wakeup;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use stack::{Client, Stack, WebhookReceiver, WEBHOOK_SECRET};
+use stack::{Client, Stack, WebhookReceiver};
 use support::interview;
 
 /// Numbers logged by the job child when it has read the media.
@@ -50,6 +52,7 @@ fn an_uploaded_interview_is_analysed_and_a_signed_webhook_reports_it() {
     );
     let stack = Stack::new();
     let key = stack.key("acme", "submit,read");
+    let secret = stack.webhook_secret("acme");
     let service = stack.serve("serve", &[]);
     let client = Client::new(&service.url, &key);
     let hooks = WebhookReceiver::start();
@@ -109,7 +112,7 @@ fn an_uploaded_interview_is_analysed_and_a_signed_webhook_reports_it() {
         .unwrap()
         .as_secs() as i64;
     assert!(candor_worker::webhook::verify(
-        WEBHOOK_SECRET,
+        &secret,
         &delivery.headers["candor-timestamp"],
         &delivery.headers["candor-signature"],
         &delivery.body,
@@ -238,4 +241,28 @@ fn a_terminated_worker_gives_its_job_back_without_spending_the_attempt() {
         i["status"] == "completed"
     });
     assert_eq!(stack.job(job_id).attempt, 1);
+}
+
+#[test]
+fn keys_are_listed_and_revoked_from_the_command_line() {
+    let stack = Stack::new();
+    let refused = stack.admin_output(&["keys", "create", "--tenant", "acme/x"]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("tenant"));
+    let key = stack.key("acme", "read");
+    stack.key("beta", "read,admin");
+    let listed = stack.admin(&["keys", "list", "--tenant", "acme"]);
+    let rows: Vec<&str> = listed.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{listed}");
+    assert!(!listed.contains(&key), "a listing never shows a key");
+    let id = rows[0].split('\t').next().unwrap();
+    assert_eq!(stack.admin(&["keys", "list"]).lines().count(), 3);
+
+    let service = stack.serve("serve", &[]);
+    let client = Client::new(&service.url, &key);
+    assert_eq!(client.get("/api/v1/interviews").0, 200);
+    stack.admin(&["keys", "revoke", id]);
+    assert_eq!(client.get("/api/v1/interviews").0, 401);
+    let again = stack.admin_output(&["keys", "revoke", id]);
+    assert_eq!(again.status.code(), Some(2), "revoked already");
 }

@@ -17,8 +17,6 @@ use serde_json::Value;
 
 use crate::support::model_dir;
 
-pub const WEBHOOK_SECRET: &str = "test-webhook-secret";
-
 /// A scratch database and bucket shared by the processes of one test.
 pub struct Stack {
     runtime: tokio::runtime::Runtime,
@@ -40,7 +38,6 @@ impl Stack {
             ("AWS_ACCESS_KEY_ID", "test".to_owned()),
             ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
             ("ENVIRONMENT", "development".to_owned()),
-            ("WEBHOOK_SECRET", WEBHOOK_SECRET.to_owned()),
             // The test's webhook receiver and callbacks live on loopback.
             ("ALLOW_PRIVATE_WEBHOOKS", "true".to_owned()),
             ("CANDOR_ALLOW_HTTP_CALLBACKS", "true".to_owned()),
@@ -89,19 +86,28 @@ impl Stack {
 
     /// A new API key of `tenant` with `scopes` (comma-separated).
     pub fn key(&self, tenant: &str, scopes: &str) -> String {
-        let out = self
-            .command(
-                &["keys", "create", "--tenant", tenant, "--scopes", scopes],
-                &[],
-            )
-            .output()
-            .unwrap();
+        self.admin(&["keys", "create", "--tenant", tenant, "--scopes", scopes])
+    }
+
+    /// A new webhook signing secret of `tenant`.
+    pub fn webhook_secret(&self, tenant: &str) -> String {
+        self.admin(&["webhooks", "rotate", "--tenant", tenant])
+    }
+
+    /// Runs an operator's command (`candor keys …`) that must succeed, and
+    /// returns what it printed.
+    pub fn admin(&self, args: &[&str]) -> String {
+        let out = self.admin_output(args);
         assert!(
             out.status.success(),
-            "keys create: {}",
+            "{args:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    pub fn admin_output(&self, args: &[&str]) -> std::process::Output {
+        self.command(args, &[]).output().unwrap()
     }
 
     /// `candor serve` on a free port, with `extra_env`.
