@@ -2,6 +2,10 @@
 # Benchmark of the service on loopback, against MariaDB and a local store:
 #   1. wrk on /health/live and /api/v1/queue/status: throughput and p99;
 #   2. submit -> a worker starting the job (wake-on-submit), from the job rows;
+#   2b. the same when the job must go to another process: one `serve` whose
+#      own workers claim nothing and two `candor worker` processes, which
+#      learn of the job by probing the queue (QUEUE_PROBE_INTERVAL); and
+#      their idle query rate;
 #   3. a batch of short recordings through one worker process, then two.
 #
 #   scripts/bench-service.sh
@@ -66,7 +70,7 @@ short="out/bench-service/answer-20s.mp4"
 
 echo "== 1. HTTP throughput (wrk, 2 threads, 64 connections, 10 s)"
 fresh_database
-key="$("$bin" keys create --tenant bench --scopes submit,read,admin)"
+key="$("$bin" keys create --tenant bench --scopes submit,read,admin,operator)"
 start_api
 for path in /health/live /api/v1/queue/status; do
   wrk -t2 -c64 -d10s --latency -H "Authorization: Bearer $key" "$url$path" \
@@ -89,11 +93,41 @@ ms = sorted(int(x) for x in sys.stdin.read().split())
 print(f"  {len(ms)} jobs: median {statistics.median(ms):.0f} ms, max {ms[-1]} ms (target < 200 ms)")'
 kill "${pids[@]}"; wait 2>/dev/null || true; pids=()
 
+echo "== 2b. submit -> start on another process (one serve, two workers; 20 one at a time)"
+fresh_database
+key="$("$bin" keys create --tenant bench --scopes submit,read,admin,operator)"
+# MAX_CONCURRENT_JOBS must be at least 1: the memory throttle keeps the
+# API's own pools from claiming.
+start_api MEMORY_THRESHOLD=0
+for n in 1 2; do
+  QUEUE_CHECK_INTERVAL=30 "$bin" worker >/dev/null 2>"$work/worker-$n.log" &
+  pids+=($!)
+done
+sleep 2
+# Idle: every SELECT the server runs for 10 s (server-wide, so run this
+# benchmark alone); each worker process has two pools (analysis, webhooks)
+# probing while idle.
+selects() { mariadb -h 127.0.0.1 -u root -N -e "SHOW GLOBAL STATUS LIKE 'Com_select'" | awk '{print $2}'; }
+s0="$(selects)"; sleep 10; s1="$(selects)"
+python3 -c "import sys; print(f'  idle: {(int(sys.argv[2]) - int(sys.argv[1])) / 10:.1f} SELECTs/s on the server (one serve, two workers)')" "$s0" "$s1"
+submits=20
+for n in $(seq $submits); do
+  submit "$short"
+  wait_all_done "$n"
+  sleep "$(printf '0.%03d' $(( (n * 173) % 500 )))"
+done
+sql "SELECT started_at - created_at FROM candor_bench.jobs WHERE kind='analyze' ORDER BY id" |
+  python3 -c '
+import statistics, sys
+ms = sorted(int(x) for x in sys.stdin.read().split())
+print(f"  {len(ms)} jobs: median {statistics.median(ms):.0f} ms, max {ms[-1]} ms (target < 1000 ms)")'
+kill "${pids[@]}"; wait 2>/dev/null || true; pids=()
+
 batch=8
 for workers in 1 2; do
   echo "== 3. $batch recordings, $workers worker process(es) of one job each"
   fresh_database
-  key="$("$bin" keys create --tenant bench --scopes submit,read,admin)"
+  key="$("$bin" keys create --tenant bench --scopes submit,read,admin,operator)"
   start_api MAX_CONCURRENT_JOBS=1
   if [ "$workers" = 2 ]; then
     MAX_CONCURRENT_JOBS=1 "$bin" worker >/dev/null 2>"$work/worker.log" &
