@@ -22,6 +22,14 @@ pub enum VisionError {
     /// not fail.
     #[error("dlib failed: {0}")]
     Dlib(String),
+    /// The analysis failed on most frames (each failure skipped its frame;
+    /// see `VisionAnalyzer::push`).
+    #[error("the visual analysis failed on {failed} of {total} frames (first: {first})")]
+    FramesFailed {
+        failed: u64,
+        total: u64,
+        first: String,
+    },
 }
 
 impl VisionError {
@@ -41,6 +49,7 @@ impl VisionError {
             VisionError::Model { .. } => "vision_model_unavailable",
             VisionError::OpenCv(_) => "vision_opencv_internal",
             VisionError::Dlib(_) => "vision_dlib_internal",
+            VisionError::FramesFailed { .. } => "vision_frames_failed",
         }
     }
 }

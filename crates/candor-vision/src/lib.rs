@@ -49,5 +49,6 @@ pub use summary::{
     BlinkConfig, Blinks, Exposure, EyeContact, EyeContactConfig, Framing, FramingConfig,
     FramingVerdict, HeadConfig, HeadMovement, Lighting, LightingConfig, Presence, PresenceConfig,
     SmileConfig, Smiles, VisionAnalysis, VisionAnalyzer, VisionConfig, WindowShare,
+    MAX_FAILED_FRAME_SHARE,
 };
 pub use tracker::{FaceTracker, FrameObservation, TrackedFace};

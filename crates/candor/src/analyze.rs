@@ -151,23 +151,23 @@ pub fn report_for(
     progress: &dyn Fn(f64) -> Box<dyn ProgressSink>,
 ) -> Result<Report, Failure> {
     let pipeline_config = config.pipeline()?;
-    let media = candor_media::probe(source, &config.limits).map_err(|e| probe_failure(what, e))?;
+    let media = candor_media::probe(source, &config.limits).map_err(|e| media_failure(what, e))?;
     let model = load_model(model_dir, &config.model)?;
 
     let progress = progress(media.info().duration_s);
     let result = pipeline::analyze(media, &model, &pipeline_config, &|t| progress.at(t));
     progress.finish();
-    let analysis = result.map_err(|e| {
-        let message = format!("{what}: {e}");
-        if e.is_bad_input() {
-            Failure::bad_input(
-                message,
-                "the recording could not be decoded; check that it plays",
-            )
-        } else {
-            Failure::internal(message)
-        }
+    let analysis = result.map_err(|e| match e {
+        // Over the duration limit by its decoded media: the same advice as
+        // when the file states it.
+        pipeline::PipelineError::Media(e @ MediaError::LimitExceeded(_)) => media_failure(what, e),
+        e if e.is_bad_input() => Failure::bad_input(
+            format!("{what}: {e}"),
+            "the recording could not be decoded; check that it plays",
+        ),
+        e => Failure::internal(format!("{what}: {e}")),
     })?;
+    warn_about_skips(what, &analysis);
     tracing::info!(
         "stage timings {}",
         serde_json::to_string(&analysis.timings).unwrap_or_default()
@@ -235,8 +235,51 @@ fn apply_flags(args: &AnalyzeArgs, config: &mut Config) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Why a recording was refused before decoding, with what to do about it.
-fn probe_failure(what: &str, error: MediaError) -> Failure {
+/// What the analysis left out of the recording: long jumps in the audio
+/// timestamps (left out, not filled with silence) and frames that could not
+/// be converted or analysed. Warnings, so that a person reading the report
+/// knows what it does not cover.
+fn warn_about_skips(what: &str, analysis: &pipeline::Analysis) {
+    let d = &analysis.decode;
+    for gap in &d.audio_gaps {
+        tracing::warn!(
+            "{what}: the audio skips {:.1} s at {} (its timestamps jump); the gap was left out, \
+             so the audio after it is placed {:.1} s earlier than its timestamps",
+            gap.skipped_s,
+            clock(gap.at_s),
+            gap.skipped_s
+        );
+    }
+    let unlisted = d.audio_gaps_collapsed - d.audio_gaps.len() as u64;
+    if unlisted > 0 {
+        tracing::warn!(
+            "{what}: {unlisted} more jumps in the audio were left out ({:.1} s skipped in all)",
+            d.audio_skipped_s
+        );
+    }
+    if d.frames_failed > 0 {
+        tracing::warn!(
+            "{what}: {} sampled video frames could not be converted and were skipped",
+            d.frames_failed
+        );
+    }
+    if analysis.vision_frames_failed > 0 {
+        tracing::warn!(
+            "{what}: the visual analysis failed on {} frames and skipped them",
+            analysis.vision_frames_failed
+        );
+    }
+}
+
+/// `m:ss.s` for a time in seconds.
+fn clock(seconds: f64) -> String {
+    let tenths = (seconds.max(0.0) * 10.0).round() as u64;
+    format!("{}:{:02}.{}", tenths / 600, tenths / 10 % 60, tenths % 10)
+}
+
+/// Why a recording was refused (before decoding, or during it for a limit),
+/// with what to do about it.
+fn media_failure(what: &str, error: MediaError) -> Failure {
     let message = format!("{what}: {error}");
     match error {
         MediaError::LimitExceeded(_) => Failure::bad_input(
@@ -305,5 +348,12 @@ mod tests {
         );
         // Not below the page's folder: absolute.
         assert_eq!(src("/data/a.mp4", "/tmp/out/r.html"), "/data/a.mp4");
+    }
+
+    #[test]
+    fn clock_times_read_as_minutes_and_seconds() {
+        assert_eq!(clock(2.0), "0:02.0");
+        assert_eq!(clock(59.96), "1:00.0");
+        assert_eq!(clock(3001.25), "50:01.3");
     }
 }

@@ -13,8 +13,8 @@ use candor_audio::{AudioAnalysis, AudioAnalyzer, AudioConfig, AudioError};
 use candor_content::{ContentAnalysis, ContentConfig, Lexicon, SpeechTiming};
 use candor_domain::{MediaInfo, Transcript, VideoSummary};
 use candor_media::{
-    AudioChunk, DecodeOptions, FrameStats, FrameStatsConfig, MediaError, MediaSink, ProbedMedia,
-    VideoFrame,
+    AudioChunk, DecodeOptions, DecodeStats, FrameStats, FrameStatsConfig, MediaError, MediaSink,
+    ProbedMedia, VideoFrame,
 };
 use candor_vision::{Frame, VisionAnalysis, VisionAnalyzer, VisionConfig, VisionError};
 use candor_whisper::{TranscribeOptions, Transcriber, WhisperError, WhisperModel};
@@ -41,6 +41,12 @@ pub struct PipelineConfig {
 /// Everything measured about one recording.
 pub struct Analysis {
     pub media: MediaInfo,
+    /// What the decoding pass did: audio gaps filled or left out, frames
+    /// that could not be converted.
+    pub decode: DecodeStats,
+    /// Sampled frames the visual analysis failed on and skipped (fewer
+    /// than half of them, or the analysis would have failed).
+    pub vision_frames_failed: u64,
     pub audio: Option<AudioAnalysis>,
     pub transcript: Option<Transcript>,
     pub content: Option<ContentAnalysis>,
@@ -98,7 +104,7 @@ pub fn analyze(
     let has_audio = info.audio.is_some();
     let mut timings = StageTimings::default();
 
-    let (audio, transcript, video, vision) = std::thread::scope(|scope| {
+    let (audio, transcript, video, vision, decode) = std::thread::scope(|scope| {
         let (audio_tx, audio_rx) = sync_channel(TRANSCRIBER_QUEUE_CHUNKS);
         let transcriber = Transcriber::new(Arc::clone(model), config.transcribe.clone())?;
         let transcribing =
@@ -147,11 +153,12 @@ pub fn analyze(
         if let Some(e) = sink.audio_error {
             return Err(e.into());
         }
-        decoded?;
+        let decode = decoded?;
         let audio = sink.audio.map(AudioAnalyzer::finish).transpose()?;
         let video = has_video.then(|| sink.frames.finish());
-        Ok::<_, PipelineError>((audio, transcript, video, vision))
+        Ok::<_, PipelineError>((audio, transcript, video, vision, decode))
     })?;
+    let (vision, vision_frames_failed) = vision.unzip();
 
     let content_started = Instant::now();
     let content = transcript.as_ref().map(|t| {
@@ -164,6 +171,8 @@ pub fn analyze(
     timings.wall_s = started.elapsed().as_secs_f64();
     Ok(Analysis {
         media: info,
+        decode,
+        vision_frames_failed: vision_frames_failed.unwrap_or(0),
         audio,
         transcript,
         content,
@@ -195,25 +204,32 @@ fn transcribe(
 }
 
 /// Runs on its own thread until the decoder closes the channel; returns the
-/// visual analysis and the time spent on it.
+/// visual analysis, the frames it failed on (skipped, see
+/// [`VisionAnalyzer::push`]) and the time spent on it. Fails only when the
+/// analysis failed on most frames.
 fn watch(
     mut analyzer: VisionAnalyzer,
     frames: Receiver<VideoFrame>,
-) -> Result<(VisionAnalysis, Duration), VisionError> {
+) -> Result<((VisionAnalysis, u64), Duration), VisionError> {
     let mut busy = Duration::ZERO;
     for frame in frames {
         let started = Instant::now();
-        analyzer.push(&Frame::new(
-            frame.t,
-            frame.width,
-            frame.height,
-            &frame.data,
-        )?)?;
+        // Not `Frame::new`: an invalid frame is one more skipped frame.
+        let pushed = analyzer.push(&Frame {
+            t: frame.t,
+            width: frame.width,
+            height: frame.height,
+            bgr: &frame.data,
+        });
         busy += started.elapsed();
+        if let Err(e) = pushed {
+            tracing::debug!(t = frame.t, error = %e, "skipped a frame the visual analysis failed on");
+        }
     }
     let started = Instant::now();
-    let vision = analyzer.finish();
-    Ok((vision, busy + started.elapsed()))
+    let failed = analyzer.frames_failed();
+    let vision = analyzer.finish()?;
+    Ok(((vision, failed), busy + started.elapsed()))
 }
 
 /// The timing the content analysis needs, from voice activity.
@@ -272,5 +288,64 @@ impl MediaSink for Sink<'_> {
             (self.on_progress)(media_time_s);
         }
         ControlFlow::Continue(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A plain grey 64x48 frame at `t`.
+    fn grey_frame(t: f64) -> VideoFrame {
+        VideoFrame {
+            t,
+            width: 64,
+            height: 48,
+            data: vec![128; 64 * 48 * 3],
+        }
+    }
+
+    /// Runs the vision thread's loop over `frames`.
+    fn watch_frames(frames: Vec<VideoFrame>) -> Result<(VisionAnalysis, u64), VisionError> {
+        let (tx, rx) = sync_channel(frames.len());
+        for frame in frames {
+            tx.send(frame).unwrap();
+        }
+        drop(tx);
+        let analyzer = VisionAnalyzer::new(&VisionConfig::default()).unwrap();
+        watch(analyzer, rx).map(|(watched, _busy)| watched)
+    }
+
+    /// 10 frames at 5 fps, the first `broken` of them with a buffer that
+    /// does not match their size.
+    fn frames_with_broken(broken: usize) -> Vec<VideoFrame> {
+        let mut frames: Vec<VideoFrame> = (0..10).map(|i| grey_frame(f64::from(i) / 5.0)).collect();
+        for frame in frames.iter_mut().take(broken) {
+            frame.data.truncate(100);
+        }
+        frames
+    }
+
+    #[test]
+    fn a_frame_the_visual_analysis_fails_on_is_skipped_not_fatal() {
+        let (vision, failed) =
+            watch_frames(frames_with_broken(1)).expect("one bad frame does not fail the analysis");
+        assert_eq!((vision.frames, failed), (9, 1));
+    }
+
+    #[test]
+    fn the_visual_analysis_fails_when_most_frames_fail() {
+        let err = watch_frames(frames_with_broken(6)).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                VisionError::FramesFailed {
+                    failed: 6,
+                    total: 10,
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 }

@@ -91,107 +91,156 @@ pub(crate) struct LightingTracker {
     frame_sharpness: Running,
 }
 
-impl LightingTracker {
-    pub fn push(
-        &mut self,
+/// What one frame contributes to the lighting summary, measured before any
+/// of it is counted: a frame whose measurement fails adds nothing.
+pub(crate) struct LightingSample {
+    histogram: [u64; 256],
+    contrast: f64,
+    face: Option<FaceLight>,
+    /// Sharpness of the whole frame, when no face is visible.
+    frame_sharpness: Option<f64>,
+    chroma_a: f64,
+    chroma_b: f64,
+    chroma_spread: f64,
+}
+
+/// The face-relative part of a [`LightingSample`].
+struct FaceLight {
+    brightness: f64,
+    /// Mean luma and clipped-highlight share outside the head and body,
+    /// when some of the frame is outside them.
+    background: Option<(f64, f64)>,
+    sharpness: f64,
+}
+
+impl LightingSample {
+    pub fn measure(
         config: &LightingConfig,
         frame: &Frame,
         grey: &Mat,
         face: Option<FaceBox>,
-    ) -> Result<(), VisionError> {
+    ) -> Result<LightingSample, VisionError> {
         let (w, h) = (frame.width as usize, frame.height as usize);
         let data = grey.data_bytes()?;
-        self.histogram.resize(256, 0);
-        let mut frame_hist = [0u64; 256];
+        let mut histogram = [0u64; 256];
         for &v in data {
-            frame_hist[usize::from(v)] += 1;
+            histogram[usize::from(v)] += 1;
         }
         let n = data.len() as f64;
-        let mean = frame_hist
+        let mean = histogram
             .iter()
             .enumerate()
             .map(|(v, &c)| v as f64 * c as f64)
             .sum::<f64>()
             / n;
-        let var = frame_hist
+        let var = histogram
             .iter()
             .enumerate()
             .map(|(v, &c)| (v as f64 - mean).powi(2) * c as f64)
             .sum::<f64>()
             / n;
-        self.contrast.push(var.sqrt());
-        for (total, c) in self.histogram.iter_mut().zip(frame_hist) {
-            *total += c;
-        }
 
         let face_rect = face.and_then(|b| b.clip(w, h));
-        if let (Some(b), Some((x0, y0, x1, y1))) = (face, face_rect) {
-            let highlight = config.highlight_luma;
-            let (face_sum, _) = region_sum(data, w, (x0, y0, x1, y1), highlight);
-            self.face
-                .push(face_sum as f64 / ((x1 - x0) * (y1 - y0)) as f64);
-            // Head and body: wider than the face, from above the brows to
-            // the bottom of the frame.
-            let body = FaceBox {
-                x: b.x - b.width * 0.6,
-                y: b.y - b.height * 0.6,
-                width: b.width * 2.2,
-                height: f32::MAX / 4.0,
+        let (face_light, frame_sharpness) =
+            if let (Some(b), Some((x0, y0, x1, y1))) = (face, face_rect) {
+                let highlight = config.highlight_luma;
+                let (face_sum, _) = region_sum(data, w, (x0, y0, x1, y1), highlight);
+                // Head and body: wider than the face, from above the brows to
+                // the bottom of the frame.
+                let body = FaceBox {
+                    x: b.x - b.width * 0.6,
+                    y: b.y - b.height * 0.6,
+                    width: b.width * 2.2,
+                    height: f32::MAX / 4.0,
+                };
+                let (bx0, by0, bx1, by1) = body.clip(w, h).unwrap_or((0, 0, 0, 0));
+                let (body_sum, body_bright) = region_sum(data, w, (bx0, by0, bx1, by1), highlight);
+                let rest = (w * h - (bx1 - bx0) * (by1 - by0)) as f64;
+                let background = (rest > 0.0).then(|| {
+                    let total: u64 = (0u64..).zip(histogram).map(|(v, c)| v * c).sum();
+                    let bright: u64 = histogram[usize::from(highlight)..].iter().sum();
+                    (
+                        (total - body_sum) as f64 / rest,
+                        (bright - body_bright) as f64 / rest,
+                    )
+                });
+                let roi = Mat::roi(
+                    grey,
+                    Rect::new(x0 as i32, y0 as i32, (x1 - x0) as i32, (y1 - y0) as i32),
+                )?;
+                let light = FaceLight {
+                    brightness: face_sum as f64 / ((x1 - x0) * (y1 - y0)) as f64,
+                    background,
+                    sharpness: sharpness(&roi, config.focus_width)?,
+                };
+                (Some(light), None)
+            } else {
+                (None, Some(sharpness(grey, config.focus_width)?))
             };
-            let (bx0, by0, bx1, by1) = body.clip(w, h).unwrap_or((0, 0, 0, 0));
-            let (body_sum, body_bright) = region_sum(data, w, (bx0, by0, bx1, by1), highlight);
-            let rest = (w * h - (bx1 - bx0) * (by1 - by0)) as f64;
-            if rest > 0.0 {
-                let total: u64 = (0u64..).zip(frame_hist).map(|(v, c)| v * c).sum();
-                let bright: u64 = frame_hist[usize::from(highlight)..].iter().sum();
-                self.background.push((total - body_sum) as f64 / rest);
-                self.background_bright
-                    .push((bright - body_bright) as f64 / rest);
-            }
-            let roi = Mat::roi(
-                grey,
-                Rect::new(x0 as i32, y0 as i32, (x1 - x0) as i32, (y1 - y0) as i32),
-            )?;
-            self.face_sharpness
-                .push(sharpness(&roi, config.focus_width)?);
-        } else {
-            self.frame_sharpness
-                .push(sharpness(grey, config.focus_width)?);
-        }
-        self.push_chroma(frame)?;
-        Ok(())
+        let (chroma_a, chroma_b, chroma_spread) = chroma(frame)?;
+        Ok(LightingSample {
+            histogram,
+            contrast: var.sqrt(),
+            face: face_light,
+            frame_sharpness,
+            chroma_a,
+            chroma_b,
+            chroma_spread,
+        })
     }
+}
 
-    /// Mean and spread of CIELAB chroma on a thumbnail of the frame.
-    fn push_chroma(&mut self, frame: &Frame) -> Result<(), VisionError> {
-        let bgr = Mat::new_rows_cols_with_bytes::<Vec3b>(
-            frame.height as i32,
-            frame.width as i32,
-            frame.bgr,
-        )?;
-        let tw = 64.min(frame.width as i32);
-        let th = ((frame.height as i64 * tw as i64) / frame.width as i64).max(1) as i32;
-        let mut thumb = Mat::default();
-        imgproc::resize(
-            &bgr,
-            &mut thumb,
-            Size::new(tw, th),
-            0.0,
-            0.0,
-            imgproc::INTER_AREA,
-        )?;
-        let mut lab = Mat::default();
-        imgproc::cvt_color_def(&thumb, &mut lab, imgproc::COLOR_BGR2Lab)?;
-        let (mut a, mut b) = (Running::default(), Running::default());
-        for px in lab.data_typed::<Vec3b>()? {
-            a.push(f64::from(px[1]) - 128.0);
-            b.push(f64::from(px[2]) - 128.0);
+/// Mean CIELAB chroma (a*, b*) and its spread on a thumbnail of the frame.
+fn chroma(frame: &Frame) -> Result<(f64, f64, f64), VisionError> {
+    let bgr =
+        Mat::new_rows_cols_with_bytes::<Vec3b>(frame.height as i32, frame.width as i32, frame.bgr)?;
+    let tw = 64.min(frame.width as i32);
+    let th = ((frame.height as i64 * tw as i64) / frame.width as i64).max(1) as i32;
+    let mut thumb = Mat::default();
+    imgproc::resize(
+        &bgr,
+        &mut thumb,
+        Size::new(tw, th),
+        0.0,
+        0.0,
+        imgproc::INTER_AREA,
+    )?;
+    let mut lab = Mat::default();
+    imgproc::cvt_color_def(&thumb, &mut lab, imgproc::COLOR_BGR2Lab)?;
+    let (mut a, mut b) = (Running::default(), Running::default());
+    for px in lab.data_typed::<Vec3b>()? {
+        a.push(f64::from(px[1]) - 128.0);
+        b.push(f64::from(px[2]) - 128.0);
+    }
+    Ok((
+        a.mean(),
+        b.mean(),
+        (a.std().powi(2) + b.std().powi(2)).sqrt(),
+    ))
+}
+
+impl LightingTracker {
+    /// Counts one frame's measurements.
+    pub fn add(&mut self, sample: LightingSample) {
+        self.histogram.resize(256, 0);
+        for (total, c) in self.histogram.iter_mut().zip(sample.histogram) {
+            *total += c;
         }
-        self.chroma_a.push(a.mean());
-        self.chroma_b.push(b.mean());
-        self.chroma_spread
-            .push((a.std().powi(2) + b.std().powi(2)).sqrt());
-        Ok(())
+        self.contrast.push(sample.contrast);
+        if let Some(face) = sample.face {
+            self.face.push(face.brightness);
+            if let Some((mean, bright)) = face.background {
+                self.background.push(mean);
+                self.background_bright.push(bright);
+            }
+            self.face_sharpness.push(face.sharpness);
+        }
+        if let Some(s) = sample.frame_sharpness {
+            self.frame_sharpness.push(s);
+        }
+        self.chroma_a.push(sample.chroma_a);
+        self.chroma_b.push(sample.chroma_b);
+        self.chroma_spread.push(sample.chroma_spread);
     }
 
     /// `with_face`: whether face-relative measures are reported (the face

@@ -28,13 +28,13 @@ pub use smiles::SmileConfig;
 
 use crate::config::TrackerConfig;
 use crate::frame::Frame;
-use crate::tracker::FaceTracker;
+use crate::tracker::{FaceTracker, FrameObservation};
 use crate::VisionError;
 use blinks::BlinkCounter;
 use eye_contact::EyeContactTracker;
 use framing::FramingTracker;
 use head::HeadTracker;
-use lighting::LightingTracker;
+use lighting::{LightingSample, LightingTracker};
 use spans::SpanTracker;
 
 /// Everything the vision analysis can be tuned by.
@@ -84,6 +84,11 @@ impl Default for PresenceConfig {
     }
 }
 
+/// The analysis fails when it failed on more than this share of the frames
+/// (a Candor heuristic: with most frames skipped, what remains cannot stand
+/// for the recording; a few skipped frames cost a few samples at 5 fps).
+pub const MAX_FAILED_FRAME_SHARE: f64 = 0.5;
+
 /// Summarises a stream of frames (in time order, ~5 fps) as they come.
 /// Cost per frame, measured on this 2-core machine: the tracker's ~11 ms
 /// plus ~1.5 ms of summary (image measures) at 640x360 and at 1280x720
@@ -106,6 +111,9 @@ pub struct VisionAnalyzer {
     blinks: BlinkCounter,
     framing: FramingTracker,
     lighting: LightingTracker,
+    frames_failed: u64,
+    /// The error of the first failed frame, for the error when most fail.
+    first_failure: Option<String>,
 }
 
 impl VisionAnalyzer {
@@ -130,12 +138,53 @@ impl VisionAnalyzer {
             blinks: BlinkCounter::default(),
             framing: FramingTracker::default(),
             lighting: LightingTracker::default(),
+            frames_failed: 0,
+            first_failure: None,
             config: config.clone(),
         })
     }
 
     /// Takes the next frame; frames must come in time order.
+    ///
+    /// A frame the analysis fails on — an invalid frame (its buffer does
+    /// not match its size, its time is not finite or earlier than the last
+    /// frame's) or an OpenCV or dlib error on it (e.g. `solvePnP`) — is
+    /// skipped: nothing of it enters the summary, it is counted
+    /// ([`VisionAnalyzer::frames_failed`]) and its error returned for the
+    /// caller to log; the analyzer takes the next frame as if this one had
+    /// not come. Whether too many failed is decided by
+    /// [`VisionAnalyzer::finish`].
     pub fn push(&mut self, frame: &Frame) -> Result<(), VisionError> {
+        match self.observe(frame) {
+            Ok((obs, lighting)) => {
+                self.add(frame, &obs, lighting);
+                Ok(())
+            }
+            Err(e) => {
+                self.frames_failed += 1;
+                self.first_failure.get_or_insert_with(|| e.to_string());
+                Err(e)
+            }
+        }
+    }
+
+    /// Frames skipped because the analysis failed on them.
+    pub fn frames_failed(&self) -> u64 {
+        self.frames_failed
+    }
+
+    /// Frames analysed (not counting the failed ones).
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// Everything about `frame` that can fail, before anything is counted.
+    /// The tracker does move on (it remembers the face it found), which
+    /// only helps it find the face in the next frame.
+    fn observe(
+        &mut self,
+        frame: &Frame,
+    ) -> Result<(FrameObservation, LightingSample), VisionError> {
         frame.validate()?;
         if self.first_t.is_some() && frame.t < self.last_t {
             return Err(VisionError::InvalidFrame(format!(
@@ -145,6 +194,17 @@ impl VisionAnalyzer {
         }
         let grey = frame.grey()?;
         let obs = self.tracker.push_grey(frame, &grey)?;
+        let lighting = LightingSample::measure(
+            &self.config.lighting,
+            frame,
+            &grey,
+            obs.face.as_ref().map(|f| f.face_box),
+        )?;
+        Ok((obs, lighting))
+    }
+
+    /// Counts one observed frame; cannot fail.
+    fn add(&mut self, frame: &Frame, obs: &FrameObservation, lighting: LightingSample) {
         let t = frame.t;
         self.first_t.get_or_insert(t);
         self.last_t = t;
@@ -169,16 +229,28 @@ impl VisionAnalyzer {
             self.framing
                 .push(t, f, frame.width, frame.height, self.config.head.max_step_s);
         }
-        self.lighting.push(
-            &self.config.lighting,
-            frame,
-            &grey,
-            face.map(|f| f.face_box),
-        )
+        self.lighting.add(lighting);
     }
 
-    /// The summary of every frame pushed.
-    pub fn finish(self) -> VisionAnalysis {
+    /// The summary of every frame analysed, or [`VisionError::FramesFailed`]
+    /// when the analysis failed on more than [`MAX_FAILED_FRAME_SHARE`] of
+    /// the frames pushed: a summary of the few left would stand for a
+    /// recording it did not see.
+    pub fn finish(self) -> Result<VisionAnalysis, VisionError> {
+        let total = self.frames + self.frames_failed;
+        if self.frames_failed > 0
+            && self.frames_failed as f64 > MAX_FAILED_FRAME_SHARE * total as f64
+        {
+            return Err(VisionError::FramesFailed {
+                failed: self.frames_failed,
+                total,
+                first: self.first_failure.unwrap_or_default(),
+            });
+        }
+        Ok(self.summary())
+    }
+
+    fn summary(self) -> VisionAnalysis {
         let c = &self.config;
         let first_t = self.first_t.unwrap_or(0.0);
         let interval = if self.frames > 1 {

@@ -1,8 +1,8 @@
 //! The streaming summary against frame sequences with known truth.
 
 use candor_vision::{
-    Exposure, FaceTracker, Frame, FramingVerdict, Point, SmileConfig, TrackerConfig,
-    VisionAnalysis, VisionAnalyzer, VisionConfig, VisionError,
+    head_pose, Exposure, FaceTracker, Frame, FramingVerdict, Landmarks, Point, SmileConfig,
+    TrackerConfig, VisionAnalysis, VisionAnalyzer, VisionConfig, VisionError,
 };
 
 use crate::fixtures::{self, astronaut, scene, Image};
@@ -20,7 +20,7 @@ fn analyse_with(config: &VisionConfig, frames: &[(&Image, usize)]) -> VisionAnal
             i += 1;
         }
     }
-    analyzer.finish()
+    analyzer.finish().unwrap()
 }
 
 fn analyse(frames: &[(&Image, usize)]) -> VisionAnalysis {
@@ -196,7 +196,8 @@ fn black_frames_only_give_presence_zero_and_nothing_scored() {
     // No frames at all: an empty summary, no panic.
     let none = VisionAnalyzer::new(&VisionConfig::default())
         .unwrap()
-        .finish();
+        .finish()
+        .unwrap();
     assert_eq!(none.frames, 0);
     assert!(none.eye_contact.is_none());
 }
@@ -212,6 +213,8 @@ fn frames_out_of_time_order_and_bad_configs_are_bad_input() {
         .push(&Frame::new(0.5, 16, 16, &black.bgr).unwrap())
         .unwrap_err();
     assert!(matches!(err, VisionError::InvalidFrame(_)));
+    // Skipped, not fatal: the analyzer goes on.
+    assert_eq!((analyzer.frames(), analyzer.frames_failed()), (1, 1));
 
     let mut config = VisionConfig::default();
     config.eye_contact.window_s = 0.0;
@@ -357,4 +360,124 @@ fn eyes_shut_for_one_or_two_frames_are_blinks_and_for_two_seconds_are_not() {
         (blinks.per_minute - 2.0 * 60.0 / 10.6).abs() < 0.5,
         "{blinks:?}"
     );
+}
+
+/// A frame the analysis fails on, and why it fails.
+#[derive(Clone, Copy, Debug)]
+enum Broken {
+    /// The buffer holds one pixel less than the size says.
+    ShortBuffer,
+    /// The time is not a number.
+    NanTime,
+    /// The time is before the previous frame's.
+    Backwards,
+}
+
+/// Pushes 20 frames of the face at 5 fps, breaking those in `broken`;
+/// returns the analyzer and the errors `push` gave.
+fn push_with_broken(image: &Image, broken: &[(usize, Broken)]) -> (VisionAnalyzer, Vec<String>) {
+    let mut analyzer = VisionAnalyzer::new(&VisionConfig::default()).unwrap();
+    let mut errors = Vec::new();
+    for i in 0..20 {
+        let good = Frame {
+            t: i as f64 / FPS,
+            width: image.width,
+            height: image.height,
+            bgr: &image.bgr,
+        };
+        let frame = match broken.iter().find(|(at, _)| *at == i).map(|b| b.1) {
+            None => good,
+            Some(Broken::ShortBuffer) => Frame {
+                bgr: &image.bgr[..image.bgr.len() - 3],
+                ..good
+            },
+            Some(Broken::NanTime) => Frame {
+                t: f64::NAN,
+                ..good
+            },
+            Some(Broken::Backwards) => Frame { t: 0.0, ..good },
+        };
+        if let Err(e) = analyzer.push(&frame) {
+            assert!(matches!(e, VisionError::InvalidFrame(_)), "{e}");
+            errors.push(e.to_string());
+        }
+    }
+    (analyzer, errors)
+}
+
+/// The failure the skipping is for: `solvePnP` asserts on landmarks it
+/// cannot solve (here non-finite ones) and `head_pose` returns that as an
+/// error, which inside `VisionAnalyzer::push` skips the frame.
+#[test]
+fn head_pose_is_an_error_not_a_panic_on_landmarks_solve_pnp_cannot_solve() {
+    let landmarks = Landmarks {
+        points: [Point::new(f32::NAN, f32::NAN); 68],
+    };
+    let err = head_pose(&landmarks, 640, 360).unwrap_err();
+    assert!(matches!(err, VisionError::OpenCv(_)), "{err}");
+}
+
+#[test]
+fn frames_the_analysis_fails_on_are_skipped_and_counted() {
+    let face = centred([110, 120, 125], "");
+    let broken = [
+        (5, Broken::ShortBuffer),
+        (9, Broken::NanTime),
+        (13, Broken::Backwards),
+    ];
+    let (analyzer, errors) = push_with_broken(&face, &broken);
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert_eq!((analyzer.frames(), analyzer.frames_failed()), (17, 3));
+    let with_failures = analyzer.finish().expect("3 of 20 failed: still a summary");
+    assert_eq!(with_failures.frames, 17);
+
+    // The failed frames left no trace: the summary is the one of the 17
+    // good frames alone, at their times.
+    let mut clean = VisionAnalyzer::new(&VisionConfig::default()).unwrap();
+    for i in (0..20).filter(|i| broken.iter().all(|(at, _)| at != i)) {
+        let frame = Frame::new(i as f64 / FPS, face.width, face.height, &face.bgr).unwrap();
+        clean.push(&frame).unwrap();
+    }
+    let clean = clean.finish().unwrap();
+    assert_eq!(
+        serde_json::to_value(&with_failures).unwrap(),
+        serde_json::to_value(&clean).unwrap()
+    );
+    assert_eq!(with_failures.presence.face_visible_ratio, 1.0);
+    assert!(with_failures.eye_contact.is_some());
+}
+
+#[test]
+fn the_analysis_fails_when_most_frames_fail() {
+    let face = centred([110, 120, 125], "");
+    // 11 of 20 frames broken (every other one, then the last): more than half.
+    let broken: Vec<(usize, Broken)> = (0..10)
+        .map(|i| (i * 2, Broken::ShortBuffer))
+        .chain([(19, Broken::ShortBuffer)])
+        .collect();
+    let (analyzer, errors) = push_with_broken(&face, &broken);
+    assert_eq!(errors.len(), 11);
+    let err = analyzer.finish().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            VisionError::FramesFailed {
+                failed: 11,
+                total: 20,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("failed on 11 of 20 frames") && message.contains("bytes for 640x360"),
+        "{message}"
+    );
+    assert!(!err.is_bad_input());
+    assert_eq!(err.code(), "vision_frames_failed");
+    // Exactly half is still a summary.
+    let broken: Vec<(usize, Broken)> = (0..10).map(|i| (i * 2, Broken::ShortBuffer)).collect();
+    let (analyzer, _) = push_with_broken(&face, &broken);
+    assert_eq!(analyzer.finish().unwrap().frames, 10);
 }

@@ -232,3 +232,123 @@ fn a_video_larger_than_the_resolution_limit_is_refused_before_decoding() {
     let error = refused(&huge, &[]);
     assert!(error.contains("7680"), "{error}");
 }
+
+/// What one `candor analyze` run cost, measured on the child alone.
+struct Run {
+    code: Option<i32>,
+    stderr: String,
+    wall: std::time::Duration,
+    peak_rss_mib: u64,
+}
+
+/// Runs `candor analyze FILE EXTRA… --format json --out …` and waits for it
+/// with `wait4`, which reports the peak RSS of that child alone.
+fn analyze_measured(file: &Path, extra: &[&str]) -> Run {
+    let out = tempfile::tempdir().unwrap();
+    let stderr_path = out.path().join("stderr");
+    let started = std::time::Instant::now();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_candor"))
+        .arg("analyze")
+        .arg(file)
+        .args(extra)
+        .args(["--format", "json", "--out"])
+        .arg(out.path().join("report.json"))
+        .arg("--model")
+        .arg(crate::support::model_dir())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&stderr_path).unwrap())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid out-parameter; `pid` is our own
+    // child, not yet waited for (the `Child` is never waited on after this).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4: {}", std::io::Error::last_os_error());
+    let wall = started.elapsed();
+    drop(child);
+    Run {
+        code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
+        stderr: std::fs::read_to_string(stderr_path).unwrap(),
+        wall,
+        // ru_maxrss is in KiB on Linux.
+        peak_rss_mib: usage.ru_maxrss as u64 / 1024,
+    }
+}
+
+/// 2 s of AAC tone, then 2 s more stamped 50 minutes later (MPEG-TS, 45 KB).
+fn audio_with_a_50_minute_jump() -> std::path::PathBuf {
+    let path = fixtures().join("jump-3000.ts");
+    if !path.exists() {
+        let tone = |name: &str, offset: &str| {
+            ffmpeg(
+                name,
+                &[
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    "sine=f=440:d=2",
+                    "-c:a",
+                    "aac",
+                    "-output_ts_offset",
+                    offset,
+                    "-f",
+                    "mpegts",
+                ],
+            )
+        };
+        let bytes = [
+            std::fs::read(tone("jump-first.ts", "0")).unwrap(),
+            std::fs::read(tone("jump-second.ts", "3000")).unwrap(),
+        ]
+        .concat();
+        let scratch = tempfile::NamedTempFile::new_in(fixtures()).unwrap();
+        std::fs::write(scratch.path(), bytes).unwrap();
+        scratch.persist(&path).unwrap();
+    }
+    path
+}
+
+#[test]
+fn a_50_minute_jump_in_the_audio_timestamps_is_analysed_in_seconds_and_flat_memory() {
+    let file = audio_with_a_50_minute_jump();
+    let run = analyze_measured(&file, &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.wall < std::time::Duration::from_secs(60),
+        "took {:?}",
+        run.wall
+    );
+    assert!(run.peak_rss_mib < 600, "peak RSS {} MiB", run.peak_rss_mib);
+    // The reader is told what was left out: ~2998 s (3000 s less the first
+    // tone and its encoder padding) after the first tone.
+    assert!(
+        run.stderr.contains("the audio skips 299") && run.stderr.contains(" s at 0:02.0"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_header_that_understates_the_duration_is_refused_at_the_limit_while_decoding() {
+    // 8 s of tone under a Matroska header that states 1 s.
+    let file = ffmpeg(
+        "understated.mka",
+        &["-f", "lavfi", "-i", "sine=f=440:d=8", "-c:a", "aac"],
+    );
+    let mut bytes = std::fs::read(&file).unwrap();
+    let at = bytes
+        .windows(3)
+        .position(|w| w == [0x44, 0x89, 0x88])
+        .expect("a Duration element holding an 8-byte float");
+    bytes[at + 3..at + 11].copy_from_slice(&1000.0f64.to_be_bytes());
+    let liar = write("understated-1s.mka", &bytes);
+    let error = refused(&liar, &["--max-duration", "4"]);
+    assert!(
+        error.contains("decoded media runs past the duration limit of 4.0 s")
+            && error.contains("states 1.0 s"),
+        "{error}"
+    );
+}
