@@ -6,6 +6,7 @@
 //! request's span, so with its request id) and answered with a generic
 //! message: no SQL, paths, hosts or secrets leave the process.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use axum::extract::multipart::MultipartError;
@@ -15,6 +16,7 @@ use axum::Json;
 use candor_db::{DbError, InterviewStatus, Scope};
 use candor_store::StoreError;
 use serde::Serialize;
+use utoipa::openapi::RefOr;
 use utoipa::ToSchema;
 
 /// Why a request failed. Each variant documents its status code.
@@ -58,6 +60,10 @@ pub enum ApiError {
     /// (`Retry-After`, whole seconds).
     #[error("too many requests; retry in {} s", retry_after_secs(*.retry_after))]
     RateLimited { retry_after: Duration },
+    /// 4xx: a request the framework refused before any handler ran (e.g.
+    /// 405, a method the route does not take); `code` follows the status.
+    #[error("{message}")]
+    Refused { status: StatusCode, message: String },
     /// 503: a dependency (database, object storage) is unreachable or busy;
     /// the request may succeed later. The detail is logged, never sent.
     #[error("unavailable: {0}")]
@@ -86,6 +92,75 @@ pub(crate) struct ErrorDetail {
     pub status: Option<InterviewStatus>,
 }
 
+/// What every route behind an API key may answer besides its own
+/// responses, for the OpenAPI document (`responses(…, KeyErrors)`): the
+/// key is missing or unknown (401), lacks the route's scope (403), is over
+/// its rate limit (429), or the database that holds the keys is
+/// unreachable (503).
+pub(crate) struct KeyErrors;
+
+impl utoipa::IntoResponses for KeyErrors {
+    fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+        use utoipa::openapi::{HeaderBuilder, ObjectBuilder, Type};
+        let header = |schema_type: Type, description: &str| {
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(schema_type))
+                .description(Some(description))
+                .build()
+        };
+        BTreeMap::from([
+            (
+                "401".to_owned(),
+                error_response(
+                    "`unauthenticated`: no API key (`Authorization: Bearer <key>` or \
+                     `X-API-Key`), or one that is unknown or revoked",
+                )
+                .header("WWW-Authenticate", header(Type::String, "`Bearer`"))
+                .build()
+                .into(),
+            ),
+            (
+                "403".to_owned(),
+                error_response("`forbidden`: the key lacks the scope this route needs")
+                    .build()
+                    .into(),
+            ),
+            (
+                "429".to_owned(),
+                error_response(
+                    "`rate_limited`: the key used up its request budget; retry after \
+                     `Retry-After` seconds",
+                )
+                .header(
+                    "Retry-After",
+                    header(Type::Integer, "Whole seconds to wait"),
+                )
+                .build()
+                .into(),
+            ),
+            (
+                "503".to_owned(),
+                error_response(
+                    "`unavailable`: the database is unreachable or busy; try again later",
+                )
+                .build()
+                .into(),
+            ),
+        ])
+    }
+}
+
+/// A documented error response: the [`ErrorBody`] as JSON.
+pub(crate) fn error_response(description: &str) -> utoipa::openapi::ResponseBuilder {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new().description(description).content(
+        "application/json",
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("ErrorBody")))
+            .build(),
+    )
+}
+
 fn retry_after_secs(delay: Duration) -> u64 {
     delay.as_secs_f64().ceil().max(1.0) as u64
 }
@@ -102,6 +177,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Refused { status, .. } => *status,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -120,6 +196,13 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::RangeNotSatisfiable { .. } => "range_not_satisfiable",
             ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Refused { status, .. } => match *status {
+                StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+                StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+                StatusCode::NOT_FOUND => "not_found",
+                _ => "invalid_request",
+            },
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }

@@ -12,6 +12,7 @@ use utoipa::openapi::OpenApi;
 use utoipa::{Modify, OpenApi as _};
 use utoipa_scalar::{Scalar, Servable};
 
+use crate::error::ErrorBody;
 use crate::state::AppState;
 
 #[derive(utoipa::OpenApi)]
@@ -27,12 +28,13 @@ use crate::state::AppState;
         (name = "queue", description = "The job queue: status for operators (scope operator); retry and cancel for a tenant's admin on its own jobs (scope admin) or an operator on any"),
         (name = "stats", description = "Throughput, run times, failures, memory (scope operator)"),
         (name = "health", description = "Liveness and readiness probes"),
-        (name = "metrics", description = "Prometheus metrics (scope operator)"),
-    )
+        (name = "metrics", description = "Prometheus metrics, for the bearer of CANDOR_METRICS_TOKEN (a static token, not an API key)"),
+    ),
+    components(schemas(ErrorBody))
 )]
 struct ApiDoc;
 
-/// Declares the two ways to present an API key.
+/// Declares the two ways to present an API key, and the metrics token.
 struct Security;
 
 impl Modify for Security {
@@ -45,6 +47,20 @@ impl Modify for Security {
         components.add_security_scheme(
             "api_key",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-API-Key"))),
+        );
+        // Not an API key: /metrics keeps answering while the database that
+        // holds the keys is down.
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The static token of CANDOR_METRICS_TOKEN (`Authorization: Bearer \
+                         <token>`), for Prometheus; not an API key",
+                    ))
+                    .build(),
+            ),
         );
     }
 }

@@ -179,8 +179,12 @@ pub(crate) async fn track(
 /// `CANDOR_METRICS_TOKEN`; 404 while no token is configured.
 #[utoipa::path(get, path = "/metrics", tag = "metrics",
     responses((status = 200, content_type = "text/plain", body = String),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
-    security(("bearer" = [])))]
+        (status = 401, body = ErrorBody,
+            description = "`unauthenticated`: not the metrics token (an API key is not it)",
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 404, body = ErrorBody,
+            description = "`not_found`: /metrics is off (no CANDOR_METRICS_TOKEN)")),
+    security(("metrics_token" = [])))]
 async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let token = state
         .config

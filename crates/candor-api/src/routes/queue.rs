@@ -3,7 +3,7 @@
 //! any job, a tenant admin's on the jobs of its own tenant's interviews
 //! (another tenant's job is a 404, as a missing one).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use candor_db::{CancelOutcome, Job, JobId, JobState, QueueStats, Scope};
 use serde::Serialize;
@@ -11,7 +11,8 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, KeyErrors};
+use crate::routes::extract::Path;
 use crate::state::AppState;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -134,7 +135,7 @@ pub(crate) struct Cancelled {
 
 /// Jobs by state and the age of the oldest due pending job.
 #[utoipa::path(get, path = "/api/v1/queue/status", tag = "queue",
-    responses((status = 200, body = QueueStatus), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = QueueStatus), KeyErrors),
     security(("bearer" = []), ("api_key" = [])))]
 async fn status(
     State(state): State<AppState>,
@@ -147,7 +148,7 @@ async fn status(
 /// The status plus running jobs by worker, leases, rescues and this
 /// process's workers.
 #[utoipa::path(get, path = "/api/v1/queue/stats", tag = "queue",
-    responses((status = 200, body = QueueDetails), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = QueueDetails), KeyErrors),
     security(("bearer" = []), ("api_key" = [])))]
 async fn stats(
     State(state): State<AppState>,
@@ -175,8 +176,13 @@ async fn stats(
 /// Run a failed or cancelled job again, with fresh attempts, now.
 #[utoipa::path(post, path = "/api/v1/queue/jobs/{id}/retry", tag = "queue",
     params(("id" = i64, Path, description = "The job id")),
-    responses((status = 200, body = JobView), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "The job is pending, running or completed")),
+    responses((status = 200, body = JobView), (status = 400, body = ErrorBody,
+            description = "`invalid_path`: the id is not a 64-bit integer"),
+        (status = 404, body = ErrorBody, description = "`not_found`: no such job, or \
+            another tenant's"),
+        (status = 409, body = ErrorBody,
+            description = "`invalid_transition`: the job is pending, running or completed"),
+        KeyErrors),
     security(("bearer" = []), ("api_key" = [])))]
 async fn retry(
     State(state): State<AppState>,
@@ -194,7 +200,11 @@ async fn retry(
 /// Cancel a job: a pending one at once, a running one by asking its worker.
 #[utoipa::path(post, path = "/api/v1/queue/jobs/{id}/cancel", tag = "queue",
     params(("id" = i64, Path, description = "The job id")),
-    responses((status = 200, body = Cancelled), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = Cancelled), (status = 400, body = ErrorBody,
+            description = "`invalid_path`: the id is not a 64-bit integer"),
+        (status = 404, body = ErrorBody, description = "`not_found`: no such job, or \
+            another tenant's"),
+        KeyErrors),
     security(("bearer" = []), ("api_key" = [])))]
 async fn cancel(
     State(state): State<AppState>,

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use candor_db::{JobKind, Scope};
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, KeyErrors};
+use crate::routes::extract::Query;
 use crate::state::AppState;
 
 const DEFAULT_WINDOW_SECS: u64 = 3600;
@@ -28,10 +29,23 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct Window {
-    /// The window, in seconds back from now (default 3600, at most 90 days).
+    /// The window, in seconds back from now (default 3600, at most 90
+    /// days).
+    #[param(minimum = 1, maximum = 7776000)]
     window_secs: Option<u64>,
-    /// `analyze` (default) or `webhook`.
+    /// The kind of job (default `analyze`).
+    #[param(inline, value_type = Option<KindParam>)]
     kind: Option<String>,
+}
+
+// The values of `kind`, for the document (the handler reads the text, so
+// that another value is `invalid_kind`).
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum KindParam {
+    Analyze,
+    Webhook,
 }
 
 impl Window {
@@ -113,7 +127,9 @@ pub(crate) struct Memory {
 
 /// Jobs completed within the window, and the rate per minute.
 #[utoipa::path(get, path = "/api/v1/stats/throughput", tag = "stats", params(Window),
-    responses((status = 200, body = Throughput), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = Throughput), (status = 400, body = ErrorBody,
+        description = "`invalid_query`: a parameter is not of its type or given twice; \
+            `invalid_window`: window_secs is not 1 to 7776000; `invalid_kind`"), KeyErrors),
     security(("bearer" = []), ("api_key" = [])))]
 async fn throughput(
     State(state): State<AppState>,
@@ -133,7 +149,9 @@ async fn throughput(
 
 /// Run-time percentiles of jobs completed within the window.
 #[utoipa::path(get, path = "/api/v1/stats/durations", tag = "stats", params(Window),
-    responses((status = 200, body = Durations), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = Durations), (status = 400, body = ErrorBody,
+        description = "`invalid_query`: a parameter is not of its type or given twice; \
+            `invalid_window`: window_secs is not 1 to 7776000; `invalid_kind`"), KeyErrors),
     security(("bearer" = []), ("api_key" = [])))]
 async fn durations(
     State(state): State<AppState>,
@@ -155,7 +173,9 @@ async fn durations(
 
 /// Jobs that failed for good within the window, by error code.
 #[utoipa::path(get, path = "/api/v1/stats/failures", tag = "stats", params(Window),
-    responses((status = 200, body = Failures), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = Failures), (status = 400, body = ErrorBody,
+        description = "`invalid_query`: a parameter is not of its type or given twice; \
+            `invalid_window`: window_secs is not 1 to 7776000; `invalid_kind`"), KeyErrors),
     security(("bearer" = []), ("api_key" = [])))]
 async fn failures(
     State(state): State<AppState>,
@@ -180,7 +200,7 @@ async fn failures(
 
 /// The machine's memory and this process's, from `/proc`.
 #[utoipa::path(get, path = "/api/v1/stats/memory", tag = "stats",
-    responses((status = 200, body = Memory), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = Memory), KeyErrors),
     security(("bearer" = []), ("api_key" = [])))]
 async fn memory(caller: Caller) -> Result<Json<Memory>, ApiError> {
     caller.require(Scope::Operator)?;

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::Json;
 use candor_db::{Scope, WebhookSecret};
@@ -16,7 +16,8 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::{random_token, Caller};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, KeyErrors};
+use crate::routes::extract::optional_json;
 use crate::state::AppState;
 
 /// How long earlier secrets keep signing after a rotation, by default.
@@ -24,6 +25,8 @@ const DEFAULT_GRACE_SECS: u64 = 24 * 3600;
 /// The longest grace a rotation may give.
 const MAX_GRACE_SECS: u64 = 7 * 24 * 3600;
 const SECRET_PREFIX: &str = "whsec_";
+/// Largest body: the longest valid one is a few dozen bytes.
+const BODY_LIMIT: usize = 16 * 1024;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(rotate, list))
@@ -66,20 +69,27 @@ pub(crate) struct SecretList {
 }
 
 /// Create the tenant's webhook signing secret, or rotate it. The body is
-/// optional.
+/// optional: none, or `null`, takes the defaults.
 #[utoipa::path(post, path = "/api/v1/webhook-secrets", tag = "webhooks",
     request_body(content = Option<Rotation>, content_type = "application/json"),
-    responses((status = 201, body = CreatedSecret), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 429, body = ErrorBody)),
+    responses((status = 201, body = CreatedSecret),
+        (status = 400, body = ErrorBody, description = "`invalid_json`: not JSON of this \
+            shape; `invalid_field`: previous_valid_for_secs is over 604800"),
+        (status = 413, body = ErrorBody, description = "`payload_too_large`"),
+        (status = 415, body = ErrorBody,
+            description = "`unsupported_media_type`: a body that is not application/json"),
+        KeyErrors),
     security(("bearer" = []), ("api_key" = [])))]
 async fn rotate(
     State(state): State<AppState>,
     caller: Caller,
-    body: Option<Json<Rotation>>,
+    request: Request,
 ) -> Result<(StatusCode, Json<CreatedSecret>), ApiError> {
     caller.require(Scope::Admin)?;
-    let rotation = body.map(|Json(rotation)| rotation).unwrap_or_default();
+    let (parts, body) = request.into_parts();
+    let rotation: Rotation = optional_json(&parts.headers, body, BODY_LIMIT)
+        .await?
+        .unwrap_or_default();
     let grace_secs = rotation
         .previous_valid_for_secs
         .unwrap_or(DEFAULT_GRACE_SECS);
@@ -111,8 +121,7 @@ async fn rotate(
 
 /// The tenant's live secrets (values are shown only when created).
 #[utoipa::path(get, path = "/api/v1/webhook-secrets", tag = "webhooks",
-    responses((status = 200, body = SecretList), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)),
+    responses((status = 200, body = SecretList), KeyErrors),
     security(("bearer" = []), ("api_key" = [])))]
 async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<SecretList>, ApiError> {
     caller.require(Scope::Admin)?;

@@ -10,7 +10,7 @@ use std::ops::Range;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use candor_db::InterviewId;
@@ -23,6 +23,7 @@ use utoipa::IntoParams;
 use crate::auth::hex;
 use crate::config::Secret;
 use crate::error::{ApiError, ErrorBody};
+use crate::routes::extract::{Path, Query};
 use crate::state::AppState;
 
 /// A URL stays valid at least this long after it is minted.
@@ -113,7 +114,7 @@ pub(crate) struct Signature {
 /// interview's `media_url` (valid about an hour).
 #[utoipa::path(get, path = "/api/v1/interviews/{id}/media", tag = "interviews",
     params(
-        ("id" = String, Path, description = "The interview id"),
+        super::IdPath,
         Signature,
         ("Range" = Option<String>, Header,
             description = "One byte range: `bytes=0-1023`, `bytes=1024-` or `bytes=-500`"),
@@ -121,14 +122,21 @@ pub(crate) struct Signature {
     responses(
         (status = 200, description = "The whole recording, with its stored content type"),
         (status = 206, description = "The requested bytes, with `Content-Range`"),
-        (status = 403, body = ErrorBody, description = "Missing, wrong or expired signature"),
-        (status = 404, body = ErrorBody, description = "The interview or its media was deleted"),
+        (status = 400, body = ErrorBody, description = "`invalid_path`: the id is not text; \
+            `invalid_query`: `expires` or `sig` is given twice"),
+        (status = 403, body = ErrorBody,
+            description = "`invalid_signature`: missing, wrong or expired signature"),
+        (status = 404, body = ErrorBody,
+            description = "`not_found`: the interview or its media was deleted"),
         (status = 416, body = ErrorBody,
-            description = "No byte of the range is in the recording (`Content-Range: bytes */SIZE`)"),
+            description = "`range_not_satisfiable`: no byte of the range is in the recording",
+            headers(("Content-Range" = String, description = "`bytes */SIZE`"))),
+        (status = 503, body = ErrorBody, description = "`unavailable`: the database or \
+            object storage is unreachable or busy; try again later"),
     ))]
 pub(super) async fn media(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(super::IdPath { id }): Path<super::IdPath>,
     Query(signature): Query<Signature>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {

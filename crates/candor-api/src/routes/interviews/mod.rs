@@ -8,17 +8,18 @@ pub(crate) mod media;
 mod report;
 mod submit;
 
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use candor_db::{Feedback, Interview, InterviewId, Scope};
+use candor_db::{limits, Feedback, Interview, InterviewId, Scope, MAX_LIST_LIMIT};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, KeyErrors};
+use crate::routes::extract::{Path, Query};
 use crate::state::AppState;
 use media::{unix_now, MediaUrls};
 
@@ -126,10 +127,49 @@ pub(crate) struct InterviewList {
 #[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
     /// Only this candidate's interviews.
+    #[param(max_length = 255)]
     candidate_ref: Option<String>,
-    /// At most this many (default 50, at most 500).
+    /// At most this many (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
+
+impl ListQuery {
+    /// The limit, within 1 to [`MAX_LIST_LIMIT`]; the candidate reference
+    /// no longer than a stored one can be.
+    fn check(&self) -> Result<u32, ApiError> {
+        if self
+            .candidate_ref
+            .as_ref()
+            .is_some_and(|candidate| candidate.chars().count() > limits::CANDIDATE_REF)
+        {
+            return Err(ApiError::bad_request(
+                "invalid_field",
+                format!(
+                    "candidate_ref is longer than {} characters",
+                    limits::CANDIDATE_REF
+                ),
+            ));
+        }
+        match self.limit.unwrap_or(DEFAULT_LIST_LIMIT) {
+            limit @ 1..=MAX_LIST_LIMIT => Ok(limit),
+            _ => Err(ApiError::bad_request(
+                "invalid_limit",
+                format!("limit must be between 1 and {MAX_LIST_LIMIT}"),
+            )),
+        }
+    }
+}
+
+/// The `{id}` of the interview routes, as documented.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub(crate) struct IdPath {
+    /// The interview id (a UUID); an id that is not one is a 404, as an
+    /// interview of another tenant is.
+    id: String,
+}
+
 /// The tenant's interview `id`, recorded on the request's span.
 fn interview_id(id: &str) -> Result<InterviewId, ApiError> {
     let id = InterviewId::parse(id).map_err(|_| ApiError::NotFound("interview"))?;
@@ -139,8 +179,11 @@ fn interview_id(id: &str) -> Result<InterviewId, ApiError> {
 
 /// List the tenant's interviews, newest first.
 #[utoipa::path(get, path = "/api/v1/interviews", tag = "interviews", params(ListQuery),
-    responses((status = 200, body = InterviewList), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody)),
+    responses((status = 200, body = InterviewList),
+        (status = 400, body = ErrorBody, description = "`invalid_query`: a parameter is not \
+            of its type or given twice; `invalid_limit`: limit is not 1 to 500; \
+            `invalid_field`: candidate_ref is longer than 255 characters"),
+        KeyErrors),
     security(("bearer" = []), ("api_key" = [])))]
 async fn list(
     State(state): State<AppState>,
@@ -148,13 +191,10 @@ async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Json<InterviewList>, ApiError> {
     caller.require(Scope::Read)?;
+    let limit = query.check()?;
     let interviews = state
         .db
-        .list_interviews(
-            caller.tenant(),
-            query.candidate_ref.as_deref(),
-            query.limit.unwrap_or(DEFAULT_LIST_LIMIT),
-        )
+        .list_interviews(caller.tenant(), query.candidate_ref.as_deref(), limit)
         .await?;
     Ok(Json(InterviewList {
         interviews: interviews
@@ -165,14 +205,15 @@ async fn list(
 }
 
 /// An interview's status, progress and error.
-#[utoipa::path(get, path = "/api/v1/interviews/{id}", tag = "interviews",
-    params(("id" = String, Path, description = "The interview id")),
-    responses((status = 200, body = InterviewView), (status = 404, body = ErrorBody)),
+#[utoipa::path(get, path = "/api/v1/interviews/{id}", tag = "interviews", params(IdPath),
+    responses((status = 200, body = InterviewView), (status = 400, body = ErrorBody,
+            description = "`invalid_path`: the id is not text (e.g. bad percent-encoding)"),
+        (status = 404, body = ErrorBody, description = "`not_found`"), KeyErrors),
     security(("bearer" = []), ("api_key" = [])))]
 async fn status(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Json<InterviewView>, ApiError> {
     caller.require(Scope::Read)?;
     let id = interview_id(&id)?;
@@ -183,14 +224,19 @@ async fn status(
 /// The feedback report, as the analysis stored it. 409 (with the status)
 /// until the interview has completed.
 #[utoipa::path(get, path = "/api/v1/interviews/{id}/feedback", tag = "interviews",
-    params(("id" = String, Path, description = "The interview id")),
+    params(IdPath),
     responses((status = 200, body = Object, description = "The report (see the report schema)"),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+        (status = 400, body = ErrorBody,
+            description = "`invalid_path`: the id is not text (e.g. bad percent-encoding)"),
+        (status = 404, body = ErrorBody, description = "`not_found`"),
+        (status = 409, body = ErrorBody,
+            description = "`feedback_not_ready`, with the interview's `status`"),
+        KeyErrors),
     security(("bearer" = []), ("api_key" = [])))]
 async fn feedback(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Response, ApiError> {
     caller.require(Scope::Read)?;
     let id = interview_id(&id)?;
@@ -232,14 +278,15 @@ async fn caller_interview(
 /// Delete an interview: its feedback, jobs and row, and its media unless
 /// another interview of the tenant still names the same object. A worker
 /// analyzing it stops at its next heartbeat.
-#[utoipa::path(delete, path = "/api/v1/interviews/{id}", tag = "interviews",
-    params(("id" = String, Path, description = "The interview id")),
-    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody)),
+#[utoipa::path(delete, path = "/api/v1/interviews/{id}", tag = "interviews", params(IdPath),
+    responses((status = 204, description = "Deleted"), (status = 400, body = ErrorBody,
+            description = "`invalid_path`: the id is not text (e.g. bad percent-encoding)"),
+        (status = 404, body = ErrorBody, description = "`not_found`"), KeyErrors),
     security(("bearer" = []), ("api_key" = [])))]
 async fn delete(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> Result<StatusCode, ApiError> {
     caller.require(Scope::Submit)?;
     let id = interview_id(&id)?;

@@ -2,34 +2,41 @@
 //! page (candor-report's renderer), whose player plays the recording from
 //! a signed media URL. The status page writes it in place of itself.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use candor_db::Scope;
 use candor_report::render::HtmlOptions;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, KeyErrors};
+use crate::routes::extract::Path;
 use crate::routes::pages::CONTENT_SECURITY_POLICY;
 use crate::state::AppState;
 
 use super::media::unix_now;
+use super::IdPath;
 
 /// The feedback report as an HTML page, with a player on the recording
 /// (a signed URL valid for about an hour). 409 (with the status) until the
 /// interview has completed.
 #[utoipa::path(get, path = "/api/v1/interviews/{id}/report", tag = "interviews",
-    params(("id" = String, Path, description = "The interview id")),
+    params(IdPath),
     responses(
         (status = 200, content_type = "text/html", body = String,
             description = "The report page: self-contained HTML"),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 400, body = ErrorBody,
+            description = "`invalid_path`: the id is not text (e.g. bad percent-encoding)"),
+        (status = 404, body = ErrorBody, description = "`not_found`"),
+        (status = 409, body = ErrorBody, description = "`feedback_not_ready` (with the \
+            interview's `status`), or `report_not_renderable` (its JSON is at /feedback)"),
+        KeyErrors,
     ),
     security(("bearer" = []), ("api_key" = [])))]
 pub(super) async fn report(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Response, ApiError> {
     caller.require(Scope::Read)?;
     let id = super::interview_id(&id)?;

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, KeyErrors};
 use crate::sniff::{sniff, MediaKind, SNIFF_LEN};
 use crate::state::AppState;
 
@@ -37,15 +37,24 @@ pub(crate) struct SubmitByKey {
     /// It must name an object your tenant owns: the `media_key` of one of
     /// your earlier uploads, or an object the operator assigned to your
     /// tenant (`candor media assign`). Anything else is `media_not_found`.
+    /// At most 512 bytes with the prefix, and each `/`-separated segment
+    /// at most 255 bytes (a file name); no `.`/`..` or empty segments,
+    /// backslashes or control characters (`invalid_media_key`).
     #[schema(min_length = 1, max_length = 512)]
     media_key: String,
     /// The interview question that was answered.
+    #[schema(max_length = 4000)]
     question: Option<String>,
     /// Your reference for the candidate, to compare their takes.
+    #[schema(max_length = 255)]
     candidate_ref: Option<String>,
-    /// Spoken language, e.g. `en`; omitted, it is detected.
+    /// Spoken language, a tag such as `en` or `pt-BR`; omitted, it is
+    /// detected.
+    #[schema(max_length = 32, pattern = "^[A-Za-z0-9-]+$")]
     language: Option<String>,
     /// Where the outcome is POSTed: https (http only if the server allows).
+    /// Needs a webhook secret (POST /api/v1/webhook-secrets).
+    #[schema(max_length = 2048)]
     callback_url: Option<String>,
 }
 
@@ -57,9 +66,13 @@ pub(crate) struct SubmitUpload {
     /// The recording: MP4, MOV, M4A, WebM, MKV, MP3, WAV, Ogg or FLAC.
     #[schema(value_type = String, format = Binary)]
     file: Option<StoredMedia>,
+    #[schema(max_length = 4000)]
     question: Option<String>,
+    #[schema(max_length = 255)]
     candidate_ref: Option<String>,
+    #[schema(max_length = 32, pattern = "^[A-Za-z0-9-]+$")]
     language: Option<String>,
+    #[schema(max_length = 2048)]
     callback_url: Option<String>,
 }
 
@@ -107,10 +120,17 @@ pub(crate) struct Submitted {
         (SubmitUpload = "multipart/form-data"),
     )),
     responses(
-        (status = 202, body = Submitted, description = "Queued"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 415, body = ErrorBody), (status = 429, body = ErrorBody),
+        (status = 202, body = Submitted, description = "Queued",
+            headers(("Location" = String, description = "The interview's URL"))),
+        (status = 400, body = ErrorBody, description = "`invalid_json`, `invalid_multipart`, \
+            `missing_file`, `unknown_field`, `duplicate_field`, `invalid_field`, \
+            `invalid_callback_url`, `webhook_secret_missing`, `invalid_media_key`, \
+            `media_not_found` (no object of your tenant under media_key), `upload_failed`"),
+        (status = 413, body = ErrorBody,
+            description = "`payload_too_large`: over the upload (or JSON) size limit"),
+        (status = 415, body = ErrorBody, description = "`unsupported_media_type`: neither \
+            JSON nor multipart, or a file that is not a recognized recording"),
+        KeyErrors,
     ),
     security(("bearer" = []), ("api_key" = [])))]
 pub(super) async fn submit(
@@ -163,6 +183,7 @@ async fn submit_by_key(
     };
     details.validate(state.config.allow_http_callbacks)?;
     let key = state.store.key(&form.media_key)?;
+    check_segments(&key)?;
     // Ownership is the database's record, checked before the store is
     // asked anything: an object of another tenant, or of none, is
     // indistinguishable from a missing one.
@@ -182,6 +203,26 @@ async fn submit_by_key(
         origin: MediaOrigin::Owned,
     };
     create(state, caller, media, details).await
+}
+
+/// The longest segment of a media key, in bytes: the file-name limit of
+/// common file systems (NAME_MAX), which the local store maps keys onto. A
+/// longer one could never name a stored object, and the local store cannot
+/// even look it up (ENAMETOOLONG, which it reports as a failure of its own).
+const MAX_KEY_SEGMENT_BYTES: usize = 255;
+
+fn check_segments(key: &ObjectKey) -> Result<(), ApiError> {
+    if key
+        .as_str()
+        .split('/')
+        .all(|segment| segment.len() <= MAX_KEY_SEGMENT_BYTES)
+    {
+        return Ok(());
+    }
+    Err(ApiError::bad_request(
+        "invalid_media_key",
+        format!("each '/'-separated segment of media_key is at most {MAX_KEY_SEGMENT_BYTES} bytes"),
+    ))
 }
 
 fn media_not_found() -> ApiError {

@@ -1,0 +1,208 @@
+//! Extractors whose refusals are [`ApiError`]s, so that a bad path or query
+//! value is answered with the one JSON error body (and a documented code)
+//! rather than axum's plain-text rejection:
+//!
+//! - [`Path`]: `invalid_path` (400), e.g. a job id that is not an `i64`;
+//! - [`Query`]: `invalid_query` (400), e.g. `?limit=__main__`, a number
+//!   out of its type's range, or a parameter given twice;
+//! - [`optional_json`]: a body that may be absent or `null`, else JSON of
+//!   the route's type: `invalid_json` (400), `unsupported_media_type`
+//!   (415), `payload_too_large` (413).
+//!
+//! [`json_errors`] is the net under them: whatever axum itself answers
+//! without a handler (the 405 of a route that does not take the method) is
+//! turned into the same JSON body.
+
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// `axum::extract::Path`, refusing with `invalid_path`.
+#[derive(Debug)]
+pub(crate) struct Path<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Path(value)),
+            // The route and the handler disagree: ours to fix.
+            Err(rejection @ PathRejection::MissingPathParams(_)) => {
+                Err(ApiError::Internal(rejection.body_text()))
+            }
+            Err(rejection) => Err(ApiError::bad_request(
+                "invalid_path",
+                without_prefix(rejection.body_text(), "Invalid URL: "),
+            )),
+        }
+    }
+}
+
+/// `axum::extract::Query`, refusing with `invalid_query`.
+#[derive(Debug)]
+pub(crate) struct Query<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| Query(value))
+            .map_err(|rejection| {
+                ApiError::bad_request(
+                    "invalid_query",
+                    without_prefix(
+                        rejection.body_text(),
+                        "Failed to deserialize query string: ",
+                    ),
+                )
+            })
+    }
+}
+
+fn without_prefix(text: String, prefix: &str) -> String {
+    match text.strip_prefix(prefix) {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    }
+}
+
+/// An optional JSON body of at most `limit` bytes: `None` when the body is
+/// empty or `null`. A body that is there must be `application/json` (415)
+/// and of type `T` (400 `invalid_json`); a larger one is a 413.
+pub(crate) async fn optional_json<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Option<T>, ApiError> {
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| ApiError::TooLarge {
+            max_bytes: limit as u64,
+        })?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    if !is_json(headers) {
+        return Err(ApiError::UnsupportedMediaType(
+            "the body must be application/json".into(),
+        ));
+    }
+    serde_json::from_slice::<Option<T>>(&bytes)
+        .map_err(|error| ApiError::bad_request("invalid_json", error.to_string()))
+}
+
+/// Whether the request says its body is JSON (`application/json`, with
+/// any parameters).
+pub(crate) fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Middleware: an error response that is not JSON — one axum made itself,
+/// such as the 405 of a route that does not take the method — becomes the
+/// JSON error body with the same status (its `Allow` header is added after
+/// this layer, by the route).
+pub(crate) async fn json_errors(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|value| value.as_bytes().starts_with(b"application/json"))
+    {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    // axum's own rejections are a sentence; nothing longer is kept.
+    let text = axum::body::to_bytes(body, 1024)
+        .await
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes.to_vec()).ok())
+        .unwrap_or_default();
+    let error = rejection(status, &method, text.trim());
+    let mut replaced = error.into_response();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            replaced.headers_mut().insert(name, value.clone());
+        }
+    }
+    replaced
+}
+
+fn rejection(status: StatusCode, method: &Method, text: &str) -> ApiError {
+    if status.is_server_error() {
+        return ApiError::Internal(format!("{status} without a JSON body: {text}"));
+    }
+    let message = match (status, text) {
+        (StatusCode::METHOD_NOT_ALLOWED, _) => {
+            format!("this route does not take {method}; the Allow header lists what it takes")
+        }
+        (_, "") => status
+            .canonical_reason()
+            .unwrap_or("the request was refused")
+            .to_owned(),
+        (_, text) => text.to_owned(),
+    };
+    ApiError::Refused { status, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn json_is_recognized_with_parameters_and_in_any_case() {
+        let mut headers = HeaderMap::new();
+        assert!(!is_json(&headers));
+        for (value, json) in [
+            ("application/json", true),
+            ("Application/JSON; charset=utf-8", true),
+            ("application/jsonx", false),
+            ("text/plain", false),
+            ("multipart/form-data; boundary=x", false),
+        ] {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(value));
+            assert_eq!(is_json(&headers), json, "{value}");
+        }
+    }
+
+    #[test]
+    fn framework_refusals_keep_their_status_and_get_a_code() {
+        let error = rejection(StatusCode::METHOD_NOT_ALLOWED, &Method::PUT, "");
+        assert_eq!(error.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(error.code(), "method_not_allowed");
+        assert!(error.to_string().contains("PUT"), "{error}");
+        let error = rejection(StatusCode::UNPROCESSABLE_ENTITY, &Method::POST, "bad");
+        assert_eq!(
+            (error.status(), error.code()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request")
+        );
+        let error = rejection(StatusCode::BAD_GATEWAY, &Method::GET, "upstream");
+        assert_eq!(error.code(), "internal");
+    }
+}
