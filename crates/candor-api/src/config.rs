@@ -20,6 +20,10 @@ use candor_store::Environment;
 /// | `JOB_MAX_ATTEMPTS` | attempts of a new analyze job | 3 |
 /// | `JOB_TIMEOUT` | seconds one attempt may run | 1800 |
 /// | `CANDOR_URL_SECRET` | key that signs media URLs (≥ 16 characters); required in staging and production | development: random per process |
+/// | `CANDOR_HEADER_TIMEOUT` | seconds a connection has to send a request's head (from the accept, or from the first byte of a later request's head) | 10 |
+/// | `CANDOR_IDLE_TIMEOUT` | seconds a kept-alive connection may wait for its next request | 75 |
+/// | `CANDOR_BODY_TIMEOUT` | seconds a request body may send nothing (or a client take nothing of a response) while the server waits for it | 30 |
+/// | `CANDOR_MAX_CONNECTIONS` | client connections at once; at the cap the longest-idle one makes room, and a few more serve only `/health/*` | from the open-file limit: (RLIMIT_NOFILE − 72) / 2, at most 4096 |
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiConfig {
     pub bind: SocketAddr,
@@ -34,6 +38,18 @@ pub struct ApiConfig {
     /// Signs media URLs. `None` (development only): a random secret per
     /// process, so URLs stop working at a restart.
     pub url_secret: Option<UrlSecret>,
+    /// From the accept (or from the first byte of a later request on a
+    /// kept-alive connection) to the end of the request head.
+    pub header_timeout: Duration,
+    /// How long a kept-alive connection waits for its next request.
+    pub idle_timeout: Duration,
+    /// The longest stall of a request body the handler is waiting for (or
+    /// of a response the client is not taking): a bound on silence, not on
+    /// speed, so slow uploads that keep moving are never cut.
+    pub body_timeout: Duration,
+    /// Client connections at once; `None`: derived from the open-file limit
+    /// when the server starts.
+    pub max_connections: Option<usize>,
 }
 
 /// A secret that `Debug` does not print.
@@ -87,6 +103,10 @@ impl Default for ApiConfig {
             model_dir: Some(PathBuf::from(DEFAULT_MODEL_DIR)),
             job: JobSpec::new(3, Duration::from_secs(30 * 60)),
             url_secret: None,
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(75),
+            body_timeout: Duration::from_secs(30),
+            max_connections: None,
         }
     }
 }
@@ -184,6 +204,10 @@ impl ApiConfig {
             model_dir,
             job: JobSpec::new(max_attempts, Duration::from_secs(timeout_secs)),
             url_secret,
+            header_timeout: seconds(&set, "CANDOR_HEADER_TIMEOUT", defaults.header_timeout)?,
+            idle_timeout: seconds(&set, "CANDOR_IDLE_TIMEOUT", defaults.idle_timeout)?,
+            body_timeout: seconds(&set, "CANDOR_BODY_TIMEOUT", defaults.body_timeout)?,
+            max_connections: max_connections(&set)?,
         })
     }
 }
@@ -227,6 +251,42 @@ fn parse<T: std::str::FromStr>(
             value,
             expected,
         }),
+    }
+}
+
+/// A duration in seconds (fractions allowed), more than 0.
+fn seconds(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    let invalid = |value: String| ConfigError::Invalid {
+        var: name,
+        value,
+        expected: "a number of seconds > 0",
+    };
+    match var(name) {
+        None => Ok(default),
+        Some(value) => match value.trim().parse::<f64>() {
+            Ok(secs) if secs > 0.0 => Duration::try_from_secs_f64(secs).map_err(|_| invalid(value)),
+            _ => Err(invalid(value)),
+        },
+    }
+}
+
+/// `CANDOR_MAX_CONNECTIONS`: a whole number ≥ 1, or unset (derived).
+fn max_connections(var: &impl Fn(&str) -> Option<String>) -> Result<Option<usize>, ConfigError> {
+    const NAME: &str = "CANDOR_MAX_CONNECTIONS";
+    match var(NAME) {
+        None => Ok(None),
+        Some(value) => match value.trim().parse::<usize>() {
+            Ok(max) if max >= 1 => Ok(Some(max)),
+            _ => Err(ConfigError::Invalid {
+                var: NAME,
+                value,
+                expected: "a whole number ≥ 1",
+            }),
+        },
     }
 }
 
@@ -311,6 +371,39 @@ mod tests {
         assert!(!format!("{config:?}").contains("long-enough"));
         let error = from(&[("CANDOR_URL_SECRET", "short-secret")]).unwrap_err();
         assert!(!error.to_string().contains("short-secret"), "{error}");
+    }
+
+    #[test]
+    fn connection_limits_have_defaults_and_are_validated() {
+        let defaults = from(&[]).unwrap();
+        assert_eq!(defaults.header_timeout, Duration::from_secs(10));
+        assert_eq!(defaults.idle_timeout, Duration::from_secs(75));
+        assert_eq!(defaults.body_timeout, Duration::from_secs(30));
+        assert_eq!(defaults.max_connections, None);
+        let config = from(&[
+            ("CANDOR_HEADER_TIMEOUT", "2.5"),
+            ("CANDOR_IDLE_TIMEOUT", "5"),
+            ("CANDOR_BODY_TIMEOUT", "120"),
+            ("CANDOR_MAX_CONNECTIONS", "500"),
+        ])
+        .unwrap();
+        assert_eq!(config.header_timeout, Duration::from_millis(2500));
+        assert_eq!(config.idle_timeout, Duration::from_secs(5));
+        assert_eq!(config.body_timeout, Duration::from_secs(120));
+        assert_eq!(config.max_connections, Some(500));
+        for (var, value) in [
+            ("CANDOR_HEADER_TIMEOUT", "0"),
+            ("CANDOR_HEADER_TIMEOUT", "-1"),
+            ("CANDOR_IDLE_TIMEOUT", "soon"),
+            ("CANDOR_IDLE_TIMEOUT", "inf"),
+            ("CANDOR_BODY_TIMEOUT", "NaN"),
+            ("CANDOR_BODY_TIMEOUT", "1e30"),
+            ("CANDOR_MAX_CONNECTIONS", "0"),
+            ("CANDOR_MAX_CONNECTIONS", "1.5"),
+        ] {
+            let error = from(&[(var, value)]).unwrap_err();
+            assert!(error.to_string().starts_with(var), "{error}");
+        }
     }
 
     #[test]

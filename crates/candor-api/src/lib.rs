@@ -32,6 +32,7 @@ mod config;
 mod error;
 mod rate_limit;
 mod routes;
+mod server;
 mod sniff;
 mod startup;
 mod state;

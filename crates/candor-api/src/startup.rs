@@ -1,5 +1,5 @@
 //! Builds the application: the routers, the layers every request passes
-//! through, and the listener.
+//! through, and the listener; `server.rs` serves it with bounded connections.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -13,6 +13,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
 use crate::routes;
+use crate::server::{self, ServerLimits};
 use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -21,15 +22,18 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    limits: ServerLimits,
 }
 
 impl Application {
     /// Binds `state.config.bind` (port 0 picks a free port, for tests).
     pub async fn build(state: AppState) -> std::io::Result<Application> {
         let listener = TcpListener::bind(state.config.bind).await?;
+        let limits = ServerLimits::from_config(&state.config);
         Ok(Application {
             listener,
             router: router(state),
+            limits,
         })
     }
 
@@ -42,16 +46,25 @@ impl Application {
         self.local_addr().map_or(0, |addr| addr.port())
     }
 
-    /// Serves until `shutdown` completes, then stops accepting and lets the
-    /// requests in flight finish.
+    /// Serves until `shutdown` completes, then stops accepting, closes idle
+    /// connections and lets the requests in flight finish. Header, idle and
+    /// body timeouts and the connection cap apply throughout (`server.rs`).
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        tracing::info!(address = %self.local_addr()?, "API listening");
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        let limits = self.limits;
+        tracing::info!(
+            address = %self.local_addr()?,
+            max_connections = limits.max_connections,
+            health_only_connections = limits.health_connections,
+            open_files = server::open_file_limit(),
+            header_timeout_s = limits.header_timeout.as_secs_f64(),
+            idle_timeout_s = limits.idle_timeout.as_secs_f64(),
+            body_timeout_s = limits.body_timeout.as_secs_f64(),
+            "API listening"
+        );
+        server::serve(self.listener, self.router, limits, shutdown).await
     }
 }
 
