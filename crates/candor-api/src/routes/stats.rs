@@ -38,6 +38,19 @@ pub(crate) struct Window {
     kind: Option<String>,
 }
 
+/// The window of `/failures`, and optionally one kind of job.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FailureWindow {
+    /// The window, in seconds back from now (default 3600, at most 90
+    /// days).
+    #[param(minimum = 1, maximum = 7776000)]
+    window_secs: Option<u64>,
+    /// Only failures of this kind of job (default: every kind).
+    #[param(inline, value_type = Option<KindParam>)]
+    kind: Option<String>,
+}
+
 // The values of `kind`, for the document (the handler reads the text, so
 // that another value is `invalid_kind`).
 #[derive(ToSchema)]
@@ -50,23 +63,30 @@ enum KindParam {
 
 impl Window {
     fn duration(&self) -> Result<Duration, ApiError> {
-        match self.window_secs.unwrap_or(DEFAULT_WINDOW_SECS) {
-            secs @ 1..=MAX_WINDOW_SECS => Ok(Duration::from_secs(secs)),
-            _ => Err(ApiError::bad_request(
-                "invalid_window",
-                format!("window_secs must be between 1 and {MAX_WINDOW_SECS}"),
-            )),
-        }
+        window_duration(self.window_secs)
     }
 
     fn kind(&self) -> Result<JobKind, ApiError> {
-        match &self.kind {
-            None => Ok(JobKind::Analyze),
-            Some(kind) => JobKind::parse(kind).ok_or_else(|| {
-                ApiError::bad_request("invalid_kind", "kind must be analyze or webhook")
-            }),
-        }
+        Ok(parse_kind(self.kind.as_deref())?.unwrap_or(JobKind::Analyze))
     }
+}
+
+fn window_duration(window_secs: Option<u64>) -> Result<Duration, ApiError> {
+    match window_secs.unwrap_or(DEFAULT_WINDOW_SECS) {
+        secs @ 1..=MAX_WINDOW_SECS => Ok(Duration::from_secs(secs)),
+        _ => Err(ApiError::bad_request(
+            "invalid_window",
+            format!("window_secs must be between 1 and {MAX_WINDOW_SECS}"),
+        )),
+    }
+}
+
+fn parse_kind(kind: Option<&str>) -> Result<Option<JobKind>, ApiError> {
+    kind.map(|kind| {
+        JobKind::parse(kind)
+            .ok_or_else(|| ApiError::bad_request("invalid_kind", "kind must be analyze or webhook"))
+    })
+    .transpose()
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -171,8 +191,8 @@ async fn durations(
     }))
 }
 
-/// Jobs that failed for good within the window, by error code.
-#[utoipa::path(get, path = "/api/v1/stats/failures", tag = "stats", params(Window),
+/// Jobs that failed for good within the window, by kind and error code.
+#[utoipa::path(get, path = "/api/v1/stats/failures", tag = "stats", params(FailureWindow),
     responses((status = 200, body = Failures), (status = 400, body = ErrorBody,
         description = "`invalid_query`: a parameter is not of its type or given twice; \
             `invalid_window`: window_secs is not 1 to 7776000; `invalid_kind`"), KeyErrors),
@@ -180,15 +200,17 @@ async fn durations(
 async fn failures(
     State(state): State<AppState>,
     caller: Caller,
-    Query(window): Query<Window>,
+    Query(window): Query<FailureWindow>,
 ) -> Result<Json<Failures>, ApiError> {
     caller.require(Scope::Operator)?;
-    let duration = window.duration()?;
+    let duration = window_duration(window.window_secs)?;
+    let kind = parse_kind(window.kind.as_deref())?;
     let failures = state.db.failures_by_code(duration).await?;
     Ok(Json(Failures {
         window_secs: duration.as_secs(),
         failures: failures
             .into_iter()
+            .filter(|failure| kind.is_none_or(|kind| failure.kind == kind))
             .map(|failure| FailureCount {
                 kind: failure.kind.to_string(),
                 code: failure.code,

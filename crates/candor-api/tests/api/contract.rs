@@ -92,6 +92,8 @@ async fn bad_query_and_path_values_are_json_400s() {
         ),
         ("/api/v1/stats/throughput?window_secs=1.5", "invalid_query"),
         ("/api/v1/stats/throughput?kind=email", "invalid_kind"),
+        // /failures took kind and ignored it.
+        ("/api/v1/stats/failures?kind=AAA", "invalid_kind"),
         (
             "/api/v1/interviews/x/media?expires=1&expires=2",
             "invalid_query",
@@ -121,6 +123,7 @@ async fn bad_query_and_path_values_are_json_400s() {
         "/api/v1/interviews?limit=1",
         "/api/v1/stats/throughput?window_secs=7776000",
         "/api/v1/stats/throughput?window_secs=1&kind=webhook",
+        "/api/v1/stats/failures?kind=webhook",
     ] {
         let response = app.get(path, &key).send().await.unwrap();
         assert_eq!(response.status(), 200, "{path}");
@@ -162,6 +165,11 @@ async fn webhook_secrets_take_null_or_no_body_and_refuse_bad_json_as_json() {
         post()
             .json(&json!({"previous_valid_for_secs": 604800}))
             .send(),
+        // JSON Schema's integer: a number with no fraction.
+        post()
+            .header("content-type", "application/json")
+            .body(r#"{"previous_valid_for_secs": 38246.0}"#)
+            .send(),
     ] {
         json(response.await.unwrap(), 201).await;
     }
@@ -188,6 +196,11 @@ async fn webhook_secrets_take_null_or_no_body_and_refuse_bad_json_as_json() {
         ),
         (
             post().json(&json!({"other": 1})).send(),
+            400,
+            "invalid_json",
+        ),
+        (
+            post().json(&json!({"previous_valid_for_secs": 1.5})).send(),
             400,
             "invalid_json",
         ),
