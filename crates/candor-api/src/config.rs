@@ -15,11 +15,12 @@ use candor_store::Environment;
 /// | `MAX_UPLOAD_BYTES` | largest media upload | 524288000 (500 MiB) |
 /// | `CANDOR_RATE_LIMIT_PER_MINUTE` | sustained requests per API key | 60 |
 /// | `CANDOR_RATE_LIMIT_BURST` | requests a key may make at once | 20 |
-/// | `CANDOR_ALLOW_HTTP_CALLBACKS` | accept `http://` callback URLs (`true`/`false`) | `false` |
+/// | `CANDOR_ALLOW_HTTP_CALLBACKS` | accept `http://` callback URLs (`true`/`false`); refused in production | `false` |
 /// | `CANDOR_WHISPER_MODEL` | model directory that readiness checks for `model.bin`; empty skips the check | `models/faster-whisper-tiny.en` |
 /// | `JOB_MAX_ATTEMPTS` | attempts of a new analyze job | 3 |
 /// | `JOB_TIMEOUT` | seconds one attempt may run | 1800 |
 /// | `CANDOR_URL_SECRET` | key that signs media URLs (≥ 16 characters); required in staging and production | development: random per process |
+/// | `CANDOR_METRICS_TOKEN` | bearer token `/metrics` asks for (≥ 16 characters) | unset: `/metrics` is off |
 /// | `CANDOR_HEADER_TIMEOUT` | seconds a connection has to send a request's head (from the accept, or from the first byte of a later request's head) | 10 |
 /// | `CANDOR_IDLE_TIMEOUT` | seconds a kept-alive connection may wait for its next request | 75 |
 /// | `CANDOR_BODY_TIMEOUT` | seconds a request body may send nothing (or a client take nothing of a response) while the server waits for it | 30 |
@@ -37,7 +38,11 @@ pub struct ApiConfig {
     pub job: JobSpec,
     /// Signs media URLs. `None` (development only): a random secret per
     /// process, so URLs stop working at a restart.
-    pub url_secret: Option<UrlSecret>,
+    pub url_secret: Option<Secret>,
+    /// The bearer token of `/metrics`; `None` turns the endpoint off. A
+    /// static token rather than an API key, so that metrics keep coming
+    /// while the database (which holds the keys) is down.
+    pub metrics_token: Option<Secret>,
     /// From the accept (or from the first byte of a later request on a
     /// kept-alive connection) to the end of the request head.
     pub header_timeout: Duration,
@@ -54,15 +59,16 @@ pub struct ApiConfig {
 
 /// A secret that `Debug` does not print.
 #[derive(Clone, PartialEq, Eq)]
-pub struct UrlSecret(String);
+pub struct Secret(String);
 
-impl UrlSecret {
-    /// Shorter secrets are refused: the HMAC is only as strong as its key.
+impl Secret {
+    /// Shorter secrets are refused: an HMAC or a token is only as strong as
+    /// its key.
     pub const MIN_LEN: usize = 16;
 
     pub fn new(secret: impl Into<String>) -> Option<Self> {
         let secret = secret.into();
-        (secret.len() >= Self::MIN_LEN).then_some(UrlSecret(secret))
+        (secret.len() >= Self::MIN_LEN).then_some(Secret(secret))
     }
 
     pub fn as_bytes(&self) -> &[u8] {
@@ -70,9 +76,9 @@ impl UrlSecret {
     }
 }
 
-impl std::fmt::Debug for UrlSecret {
+impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("UrlSecret(<redacted>)")
+        f.write_str("Secret(<redacted>)")
     }
 }
 
@@ -103,6 +109,7 @@ impl Default for ApiConfig {
             model_dir: Some(PathBuf::from(DEFAULT_MODEL_DIR)),
             job: JobSpec::new(3, Duration::from_secs(30 * 60)),
             url_secret: None,
+            metrics_token: None,
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(75),
             body_timeout: Duration::from_secs(30),
@@ -172,7 +179,25 @@ impl ApiConfig {
             "a number of seconds",
             defaults.job.timeout.as_secs(),
         )?;
-        let url_secret = url_secret(&set)?;
+        let environment = Environment::from_lookup(set).map_err(|error| ConfigError::Invalid {
+            var: "ENVIRONMENT",
+            value: error.0,
+            expected: "development, staging or production",
+        })?;
+        let url_secret = url_secret(&set, environment)?;
+        let allow_http_callbacks = parse(
+            &set,
+            "CANDOR_ALLOW_HTTP_CALLBACKS",
+            "true or false",
+            defaults.allow_http_callbacks,
+        )?;
+        if allow_http_callbacks && environment == Environment::Production {
+            return Err(ConfigError::Invalid {
+                var: "CANDOR_ALLOW_HTTP_CALLBACKS",
+                value: "true".into(),
+                expected: "false in production (callbacks there must be https)",
+            });
+        }
         Ok(ApiConfig {
             bind: parse(&set, "CANDOR_BIND", "an address:port", defaults.bind)?,
             max_upload_bytes: parse(
@@ -195,15 +220,19 @@ impl ApiConfig {
                     defaults.rate_limit.burst,
                 )?,
             },
-            allow_http_callbacks: parse(
-                &set,
-                "CANDOR_ALLOW_HTTP_CALLBACKS",
-                "true or false",
-                defaults.allow_http_callbacks,
-            )?,
+            allow_http_callbacks,
             model_dir,
             job: JobSpec::new(max_attempts, Duration::from_secs(timeout_secs)),
             url_secret,
+            metrics_token: set("CANDOR_METRICS_TOKEN")
+                .map(|token| {
+                    Secret::new(token).ok_or(ConfigError::Invalid {
+                        var: "CANDOR_METRICS_TOKEN",
+                        value: "<redacted>".into(),
+                        expected: "a token of at least 16 characters",
+                    })
+                })
+                .transpose()?,
             header_timeout: seconds(&set, "CANDOR_HEADER_TIMEOUT", defaults.header_timeout)?,
             idle_timeout: seconds(&set, "CANDOR_IDLE_TIMEOUT", defaults.idle_timeout)?,
             body_timeout: seconds(&set, "CANDOR_BODY_TIMEOUT", defaults.body_timeout)?,
@@ -212,22 +241,21 @@ impl ApiConfig {
     }
 }
 
-/// `CANDOR_URL_SECRET`: optional in development (as `WEBHOOK_SECRET` is),
-/// required everywhere else, where URLs must outlive a restart and be valid
-/// on every API process.
-fn url_secret(set: &impl Fn(&str) -> Option<String>) -> Result<Option<UrlSecret>, ConfigError> {
-    let development = set("ENVIRONMENT").is_none_or(|environment| {
-        Environment::parse(&environment) == Some(Environment::Development)
-    });
+/// `CANDOR_URL_SECRET`: optional in development (a random one per process
+/// is used), required everywhere else, where URLs must outlive a restart and
+/// be valid on every API process.
+fn url_secret(
+    set: &impl Fn(&str) -> Option<String>,
+    environment: Environment,
+) -> Result<Option<Secret>, ConfigError> {
+    let development = environment == Environment::Development;
     match set("CANDOR_URL_SECRET") {
-        Some(secret) => UrlSecret::new(secret)
-            .map(Some)
-            .ok_or(ConfigError::Invalid {
-                var: "CANDOR_URL_SECRET",
-                // Never echo a secret.
-                value: "<redacted>".into(),
-                expected: "a secret of at least 16 characters",
-            }),
+        Some(secret) => Secret::new(secret).map(Some).ok_or(ConfigError::Invalid {
+            var: "CANDOR_URL_SECRET",
+            // Never echo a secret.
+            value: "<redacted>".into(),
+            expected: "a secret of at least 16 characters",
+        }),
         None if development => Ok(None),
         None => Err(ConfigError::Invalid {
             var: "CANDOR_URL_SECRET",
@@ -365,12 +393,36 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(
-            config.url_secret.as_ref().map(UrlSecret::as_bytes),
+            config.url_secret.as_ref().map(Secret::as_bytes),
             Some(&b"0123456789abcdef-long-enough"[..])
         );
         assert!(!format!("{config:?}").contains("long-enough"));
         let error = from(&[("CANDOR_URL_SECRET", "short-secret")]).unwrap_err();
         assert!(!error.to_string().contains("short-secret"), "{error}");
+    }
+
+    #[test]
+    fn production_refuses_plain_http_callbacks_and_unknown_environments() {
+        let error = from(&[
+            ("ENVIRONMENT", "production"),
+            ("CANDOR_URL_SECRET", "0123456789abcdef-long-enough"),
+            ("CANDOR_ALLOW_HTTP_CALLBACKS", "true"),
+        ])
+        .unwrap_err();
+        assert!(
+            error.to_string().starts_with("CANDOR_ALLOW_HTTP_CALLBACKS"),
+            "{error}"
+        );
+        assert!(from(&[
+            ("ENVIRONMENT", "staging"),
+            ("CANDOR_URL_SECRET", "0123456789abcdef-long-enough"),
+            ("CANDOR_ALLOW_HTTP_CALLBACKS", "true")
+        ])
+        .is_ok());
+        let error = from(&[("ENVIRONMENT", "prod")]).unwrap_err();
+        assert!(error.to_string().starts_with("ENVIRONMENT"), "{error}");
+        // Blank is unset: development, as everywhere else in the process.
+        assert_eq!(from(&[("ENVIRONMENT", " ")]).unwrap(), ApiConfig::default());
     }
 
     #[test]
