@@ -5,9 +5,11 @@
 //! - [`Path`]: `invalid_path` (400), e.g. a job id that is not an `i64`;
 //! - [`Query`]: `invalid_query` (400), e.g. `?limit=__main__`, a number
 //!   out of its type's range, or a parameter given twice;
-//! - [`optional_json`]: a body that may be absent or `null`, else JSON of
-//!   the route's type: `invalid_json` (400), `unsupported_media_type`
-//!   (415), `payload_too_large` (413).
+//! - [`json_object`]: a JSON object of the route's type, never an array
+//!   that serde would read as one: `invalid_json` (400);
+//! - [`optional_json`]: a body that may be absent or `null`, else such an
+//!   object: `invalid_json` (400), `unsupported_media_type` (415),
+//!   `payload_too_large` (413).
 //!
 //! [`json_errors`] is the net under them: whatever axum itself answers
 //! without a handler (the 405 of a route that does not take the method) is
@@ -105,8 +107,34 @@ pub(crate) async fn optional_json<T: DeserializeOwned>(
             "the body must be application/json".into(),
         ));
     }
-    serde_json::from_slice::<Option<T>>(&bytes)
-        .map_err(|error| ApiError::bad_request("invalid_json", error.to_string()))
+    if first_byte(&bytes) == Some(b'n') {
+        return serde_json::from_slice::<Option<T>>(&bytes).map_err(invalid_json);
+    }
+    json_object(&bytes).map(Some)
+}
+
+/// A JSON object of type `T`. serde would also read a struct from an
+/// array of its fields in order (`["a.mp4"]`), which no schema of ours
+/// allows: anything but an object is `invalid_json`.
+pub(crate) fn json_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if first_byte(bytes) != Some(b'{') {
+        return Err(ApiError::bad_request(
+            "invalid_json",
+            "the body must be a JSON object",
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(invalid_json)
+}
+
+fn first_byte(bytes: &[u8]) -> Option<u8> {
+    bytes
+        .iter()
+        .find(|byte| !byte.is_ascii_whitespace())
+        .copied()
+}
+
+fn invalid_json(error: serde_json::Error) -> ApiError {
+    ApiError::bad_request("invalid_json", error.to_string())
 }
 
 /// Whether the request says its body is JSON (`application/json`, with
@@ -188,6 +216,21 @@ mod tests {
         ] {
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(value));
             assert_eq!(is_json(&headers), json, "{value}");
+        }
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Form {
+        #[allow(dead_code)]
+        name: Option<String>,
+    }
+
+    #[test]
+    fn only_an_object_is_read_as_a_struct() {
+        assert!(json_object::<Form>(br#" {"name": "a"}"#).is_ok());
+        for body in [&br#"["a"]"#[..], b"[]", b"null", b"1", b"\"a\"", b""] {
+            let error = json_object::<Form>(body).unwrap_err();
+            assert_eq!(error.code(), "invalid_json", "{body:?}");
         }
     }
 

@@ -131,6 +131,24 @@ async fn bad_query_and_path_values_are_json_400s() {
 }
 
 #[tokio::test]
+async fn a_submission_is_a_json_object_not_an_array_of_its_fields() {
+    let app = spawn_app().await;
+    let key = app.key(TENANT, &[Scope::Submit]).await;
+    app.put_owned_object(TENANT, "a.mp4", mp4(100)).await;
+    for body in [
+        json!(["a.mp4", null, null, null, null]),
+        json!(["a.mp4", "Why us?", "cand-7", "en", null]),
+        json!(["a.mp4"]),
+    ] {
+        let response = app.submit_key(&key, body.clone()).await;
+        assert_eq!(error_code(response, 400).await, "invalid_json", "{body}");
+    }
+    assert_eq!(app.interview_count(TENANT).await, 0);
+    let response = app.submit_key(&key, json!({"media_key": "a.mp4"})).await;
+    json(response, 202).await;
+}
+
+#[tokio::test]
 async fn a_wrong_method_is_a_json_405_with_allow() {
     let app = spawn_app().await;
     let key = app.key(TENANT, &ALL).await;
@@ -199,6 +217,9 @@ async fn webhook_secrets_take_null_or_no_body_and_refuse_bad_json_as_json() {
             400,
             "invalid_json",
         ),
+        // serde reads a struct from an array of its fields too.
+        (post().json(&json!([])).send(), 400, "invalid_json"),
+        (post().json(&json!([3600])).send(), 400, "invalid_json"),
         (
             post().json(&json!({"previous_valid_for_secs": 1.5})).send(),
             400,

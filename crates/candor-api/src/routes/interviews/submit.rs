@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, KeyErrors};
+use crate::routes::extract::json_object;
 use crate::sniff::{sniff, MediaKind, SNIFF_LEN};
 use crate::state::AppState;
 
@@ -173,8 +174,7 @@ async fn submit_by_key(
         .map_err(|_| ApiError::TooLarge {
             max_bytes: JSON_BODY_LIMIT as u64,
         })?;
-    let form: SubmitByKey = serde_json::from_slice(&body)
-        .map_err(|error| ApiError::bad_request("invalid_json", error.to_string()))?;
+    let form: SubmitByKey = json_object(&body)?;
     let details = Details {
         question: form.question,
         candidate_ref: form.candidate_ref,
