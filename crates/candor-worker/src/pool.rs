@@ -296,6 +296,9 @@ impl Shared {
     /// that found a due job and claimed nothing.
     fn after(&self, round: Round, stalled: &mut u32) -> Pause {
         let poll = self.config.queue_check_interval;
+        if !matches!(round, Round::SlotsFree { .. }) {
+            *stalled = 0;
+        }
         let (wait, probe) = match round {
             Round::Throttled => (self.config.memory_recheck_interval, false),
             // A finishing job wakes the loop.
