@@ -14,10 +14,13 @@
 //!   speed: a 500 MiB upload over a slow link that keeps moving is never cut.
 //! - **Connection cap** (`CANDOR_MAX_CONNECTIONS`, derived from the open-file
 //!   limit by [`derived_max_connections`]). At the cap, a newcomer takes the
-//!   place of the connection idle the longest (waiting for a first request
-//!   head or kept alive between requests; never one with a request in
-//!   flight or a response still being sent), as nginx reclaims its reusable
-//!   connections. When every connection is busy, up to
+//!   place of an idle connection, as nginx reclaims its reusable
+//!   connections: the one waiting the longest for its first request head,
+//!   else the one kept alive the longest between requests (its client may
+//!   be sending the next one just then); never one with a request in flight
+//!   or a response still being sent. The reclaimed socket is closed before
+//!   the next accept, so the cap really bounds file descriptors. When every
+//!   connection is busy, up to
 //!   [`HEALTH_CONNECTIONS`] more are accepted that serve `/health/*` only
 //!   (one request each, a header timeout of at most
 //!   [`HEALTH_HEADER_TIMEOUT`]) and answer anything else 503 with
@@ -160,6 +163,9 @@ pub(crate) async fn serve(
     let mut shutdown = pin!(shutdown);
     let mut accept_errors = EverySecond::default();
     loop {
+        // The cap counts file descriptors: a reclaimed connection is closed
+        // before another one is accepted.
+        registry.reclaimed_closed().await;
         let accepted = tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => accepted,
@@ -249,6 +255,8 @@ enum Kind {
 struct Registry {
     limits: ServerLimits,
     inner: Mutex<RegistryInner>,
+    /// A reclaimed connection's task ended.
+    closed: Notify,
 }
 
 #[derive(Default)]
@@ -257,6 +265,8 @@ struct RegistryInner {
     regular: usize,
     health_only: usize,
     slots: HashMap<u64, Arc<Slot>>,
+    /// Reclaimed connections whose tasks have not closed them yet.
+    closing: usize,
     /// What the cap made us do since the last log line.
     pressure: Pressure,
 }
@@ -274,6 +284,21 @@ impl Registry {
         Registry {
             limits,
             inner: Mutex::default(),
+            closed: Notify::new(),
+        }
+    }
+
+    /// Returns once every reclaimed connection is closed (normally at
+    /// once: its task only has to wake up), or after a second.
+    async fn reclaimed_closed(&self) {
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while self.lock().closing > 0 {
+            if tokio::time::timeout_at(deadline, self.closed.notified())
+                .await
+                .is_err()
+            {
+                return;
+            }
         }
     }
 
@@ -306,9 +331,6 @@ impl Registry {
             inner.log_pressure(limits);
             return None;
         };
-        if at_cap {
-            inner.log_pressure(limits);
-        }
         let header_timeout = match kind {
             Kind::Regular => limits.header_timeout,
             Kind::HealthOnly => limits.header_timeout.min(HEALTH_HEADER_TIMEOUT),
@@ -325,12 +347,23 @@ impl Registry {
             Kind::HealthOnly => inner.health_only += 1,
         }
         inner.slots.insert(slot.id, slot.clone());
+        if at_cap {
+            inner.log_pressure(limits);
+        }
         Some(slot)
     }
 
-    /// Forgets a connection that ended (nothing if it was reclaimed).
+    /// Forgets a connection whose socket is closed.
     fn remove(&self, slot: &Slot) {
-        self.lock().remove(slot.id);
+        let mut inner = self.lock();
+        if inner.slots.contains_key(&slot.id) {
+            inner.remove(slot.id);
+        } else {
+            // Reclaimed: counted as closing until now.
+            inner.closing -= 1;
+            drop(inner);
+            self.closed.notify_one();
+        }
     }
 }
 
@@ -344,8 +377,9 @@ impl RegistryInner {
         }
     }
 
-    /// Closes the connection of `kind` idle the longest; false when every
-    /// one is busy.
+    /// Closes the connection of `kind` idle the longest, one that never
+    /// sent a request first (a kept-alive client may be sending its next
+    /// one right now); false when every one is busy.
     fn reclaim(&mut self, kind: Kind) -> bool {
         // A connection may turn busy between the scan and the eviction;
         // then look again.
@@ -354,14 +388,15 @@ impl RegistryInner {
                 .slots
                 .values()
                 .filter(|slot| slot.kind == kind)
-                .filter_map(|slot| slot.idle_since().map(|since| (since, slot)))
-                .min_by_key(|(since, _)| *since)
+                .filter_map(|slot| slot.idle_since().map(|idle| (idle, slot)))
+                .min_by_key(|(idle, _)| *idle)
                 .map(|(_, slot)| slot.clone());
             let Some(victim) = oldest else {
                 return false;
             };
             if victim.evict() {
                 self.remove(victim.id);
+                self.closing += 1;
                 return true;
             }
         }
@@ -413,6 +448,8 @@ struct SlotState {
     since: Instant,
     /// Reclaimed for a newcomer: the task closes it.
     evicted: bool,
+    /// A request was started on it.
+    used: bool,
 }
 
 /// What a connection task should do now.
@@ -436,6 +473,7 @@ impl Slot {
                 deadline: now + header_timeout,
                 since: now,
                 evicted: false,
+                used: false,
             }),
             changed: Notify::new(),
             awaiting_head: AtomicBool::new(false),
@@ -447,11 +485,12 @@ impl Slot {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Since when the connection has been idle, if it may be closed now.
-    fn idle_since(&self) -> Option<Instant> {
+    /// Whether the connection ever served a request and since when it has
+    /// been idle, if it may be closed now.
+    fn idle_since(&self) -> Option<(bool, Instant)> {
         let state = self.lock();
         (state.requests == 0 && !state.evicted && !self.unflushed.load(Ordering::Acquire))
-            .then_some(state.since)
+            .then_some((state.used, state.since))
     }
 
     /// Marks an idle connection for closing; false if it is busy.
@@ -473,6 +512,7 @@ impl Slot {
             return false;
         }
         state.requests += 1;
+        state.used = true;
         self.awaiting_head.store(false, Ordering::Release);
         true
     }
@@ -996,18 +1036,47 @@ mod tests {
             ..limits()
         })
         .await;
+        // The oldest connection served a request and is kept alive.
+        let mut kept = server.connect().await;
+        kept.write_all(b"GET /health/live HTTP/1.1\r\nHost: t\r\n\r\n")
+            .await
+            .unwrap();
+        assert!(kept.read(&mut [0; 1024]).await.unwrap() > 0);
         let mut silent = Vec::new();
-        for _ in 0..3 {
+        for _ in 0..2 {
             silent.push(server.connect().await);
             settle().await;
         }
         let answer = server.ask("GET", "/health/live").await;
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-        // The oldest silent connection was closed; the others are open.
-        assert!(closed_within(&mut silent[0], Duration::from_secs(1))
-            .await
-            .is_some());
-        for stream in &mut silent[1..] {
+        // The oldest silent connection was closed; the other one and the
+        // kept-alive one (older, but it has proven itself) are open.
+        let closed = closed_within(&mut silent[0], Duration::from_secs(1)).await;
+        assert!(closed.is_some());
+        assert_eq!(
+            closed_within(&mut silent[1], Duration::from_millis(200)).await,
+            None
+        );
+        assert_eq!(
+            closed_within(&mut kept, Duration::from_millis(200)).await,
+            None
+        );
+        // Among connections that all served a request, the one idle the
+        // longest goes.
+        let mut second = silent.pop().unwrap();
+        let mut third = server.connect().await;
+        for stream in [&mut second, &mut third] {
+            stream
+                .write_all(b"GET /health/live HTTP/1.1\r\nHost: t\r\n\r\n")
+                .await
+                .unwrap();
+            assert!(stream.read(&mut [0; 1024]).await.unwrap() > 0);
+        }
+        let answer = server.ask("GET", "/health/live").await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        let closed = closed_within(&mut kept, Duration::from_secs(1)).await;
+        assert!(closed.is_some());
+        for stream in [&mut second, &mut third] {
             assert_eq!(
                 closed_within(stream, Duration::from_millis(200)).await,
                 None

@@ -60,12 +60,45 @@ fn address(service: &Process) -> SocketAddr {
         .unwrap()
 }
 
+/// The process listening on `address` (found through /proc: `Process`
+/// keeps its child to itself).
+fn pid_listening_on(address: SocketAddr) -> u32 {
+    let tcp = std::fs::read_to_string("/proc/net/tcp").unwrap();
+    let local = format!(":{:04X}", address.port());
+    let inode = tcp
+        .lines()
+        .skip(1)
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .find(|fields| fields[1].ends_with(&local) && fields[3] == "0A")
+        .map(|fields| fields[9].to_owned())
+        .expect("a listening socket");
+    let socket = format!("socket:[{inode}]");
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .find(|pid| {
+            std::fs::read_dir(format!("/proc/{pid}/fd")).is_ok_and(|fds| {
+                fds.flatten().any(|fd| {
+                    std::fs::read_link(fd.path())
+                        .is_ok_and(|target| target.to_string_lossy() == socket)
+                })
+            })
+        })
+        .expect("the process holding the listening socket")
+}
+
+fn open_files(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |fds| fds.count())
+}
+
 /// Connections that never send a byte, kept at `count`: every
 /// `TOP_UP` the ones the server closed are opened again, as a patient
-/// attacker would.
+/// attacker would. Meanwhile it samples the server's open files.
 struct SilentFlood {
     stop: Arc<AtomicBool>,
     closed_by_server: Arc<AtomicUsize>,
+    peak_open_files: Arc<AtomicUsize>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -73,7 +106,7 @@ impl SilentFlood {
     const TOP_UP: Duration = Duration::from_millis(250);
 
     /// Returns once all `count` connections are open.
-    fn start(address: SocketAddr, count: usize) -> SilentFlood {
+    fn start(address: SocketAddr, count: usize, server: u32) -> SilentFlood {
         let open = move |_: usize| {
             let stream = TcpStream::connect_timeout(&address, Duration::from_secs(5))
                 .expect("the kernel's backlog takes the connection");
@@ -83,12 +116,17 @@ impl SilentFlood {
         let mut streams: Vec<TcpStream> = (0..count).map(open).collect();
         let stop = Arc::new(AtomicBool::new(false));
         let closed_by_server = Arc::new(AtomicUsize::new(0));
+        let peak_open_files = Arc::new(AtomicUsize::new(open_files(server)));
         let thread = {
             let stop = stop.clone();
             let closed_by_server = closed_by_server.clone();
+            let peak_open_files = peak_open_files.clone();
             std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
-                    std::thread::sleep(Self::TOP_UP);
+                    for _ in 0..10 {
+                        peak_open_files.fetch_max(open_files(server), Ordering::Relaxed);
+                        std::thread::sleep(Self::TOP_UP / 10);
+                    }
                     for stream in &mut streams {
                         let closed = match stream.peek(&mut [0; 1]) {
                             Ok(0) => true,
@@ -106,6 +144,7 @@ impl SilentFlood {
         SilentFlood {
             stop,
             closed_by_server,
+            peak_open_files,
             thread: Some(thread),
         }
     }
@@ -143,7 +182,8 @@ fn silent_connections_beyond_the_file_limit_starve_neither_health_checks_nor_the
     let service = serve_with_open_files(&stack, 256, &[]);
     let started = Instant::now();
 
-    let flood = SilentFlood::start(address(&service), 300);
+    let server = pid_listening_on(address(&service));
+    let flood = SilentFlood::start(address(&service), 300, server);
 
     let asked = Instant::now();
     let live = get_fresh(&service.url, "/health/live", Duration::from_secs(5));
@@ -158,6 +198,13 @@ fn silent_connections_beyond_the_file_limit_starve_neither_health_checks_nor_the
         "/health/live took {live_took:?}"
     );
     eprintln!("/health/live answered in {live_took:?} under 300 silent connections");
+    // The cap comes from the limit: (256 − 72) / 2.
+    let logs = service.logs();
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("API listening") && l.contains(r#""max_connections":92"#)),
+        "{logs}"
+    );
 
     let asked = Instant::now();
     let ready = get_fresh(&service.url, "/health/ready", Duration::from_secs(10));
@@ -183,9 +230,15 @@ fn silent_connections_beyond_the_file_limit_starve_neither_health_checks_nor_the
     assert_eq!(status, 200);
 
     let reclaimed = flood.closed_by_server.load(Ordering::Relaxed);
+    let peak = flood.peak_open_files.load(Ordering::Relaxed);
     drop(flood);
     let elapsed = started.elapsed();
-    eprintln!("analysed in {elapsed:?}; the server reclaimed {reclaimed} silent connections");
+    eprintln!(
+        "analysed in {elapsed:?}; the server reclaimed {reclaimed} silent connections; \
+         its open files peaked at {peak} of 256"
+    );
+    // 92 client connections and the rest kept for the pool, pipes, logs.
+    assert!(peak < 256 - 32, "{peak} open files");
     // The server made room by closing silent connections, not by failing
     // to accept them.
     assert!(reclaimed > 0);
@@ -195,11 +248,16 @@ fn silent_connections_beyond_the_file_limit_starve_neither_health_checks_nor_the
         "the process ran out of file descriptors:\n{logs}"
     );
     // Pressure is logged, at most once a second.
-    let pressure_lines = logs
+    let pressure: Vec<&str> = logs
         .lines()
         .filter(|l| l.contains("connection limit reached"))
-        .count();
+        .collect();
+    let pressure_lines = pressure.len();
     assert!(pressure_lines >= 1, "{logs}");
+    eprintln!(
+        "{pressure_lines} pressure lines, the first: {}",
+        pressure[0]
+    );
     assert!(
         pressure_lines as u64 <= elapsed.as_secs() + 1,
         "{pressure_lines} lines in {elapsed:?}"
@@ -324,5 +382,50 @@ fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
     assert!(
         closed_after >= Duration::from_millis(1500) && closed_after < Duration::from_secs(4),
         "closed after {closed_after:?}"
+    );
+}
+
+#[test]
+fn running_out_of_files_anyway_backs_off_logs_once_a_second_and_recovers() {
+    let stack = Stack::new();
+    // A cap set above what 256 files allow: accept() fails with EMFILE.
+    let service = serve_with_open_files(
+        &stack,
+        256,
+        &[
+            ("CANDOR_MAX_CONNECTIONS", "1000"),
+            ("CANDOR_HEADER_TIMEOUT", "2"),
+        ],
+    );
+    let started = Instant::now();
+    let silent: Vec<TcpStream> = (0..300)
+        .map(|_| TcpStream::connect(address(&service)).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_secs(3));
+    // The header timeout frees descriptors; the rest of the backlog is
+    // accepted and timed out in turn.
+    let live = get_fresh(&service.url, "/health/live", Duration::from_secs(10));
+    assert!(matches!(live, Ok((200, _))), "{live:?}\n{}", service.logs());
+    drop(silent);
+    let elapsed = started.elapsed();
+    let logs = service.logs();
+    assert!(
+        logs.contains("CANDOR_MAX_CONNECTIONS is more than the open-file limit"),
+        "{logs}"
+    );
+    let failures: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("accept failed"))
+        .collect();
+    assert!(!failures.is_empty(), "{logs}");
+    assert!(
+        failures.len() as u64 <= elapsed.as_secs() + 1,
+        "{} lines in {elapsed:?}",
+        failures.len()
+    );
+    eprintln!(
+        "{} accept-failure lines in {elapsed:?}, the first: {}",
+        failures.len(),
+        failures[0]
     );
 }
