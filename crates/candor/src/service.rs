@@ -72,7 +72,6 @@ async fn serve(role: Role, bind: Option<String>, model_dir: &Path) -> Result<(),
         let address = app.local_addr().map_err(io_failure)?;
         // Tests and scripts bind port 0 and read the address from here.
         println!("listening on http://{address}");
-        tracing::info!(%address, "API listening");
         app.run_until(shutdown).await.map_err(io_failure)?;
     } else {
         println!("worker running");
