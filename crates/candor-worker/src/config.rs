@@ -129,14 +129,11 @@ impl WorkerConfig {
 
     /// [`Self::from_env`] reading variables through `lookup`.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let environment = match lookup("ENVIRONMENT") {
-            None => Environment::Development,
-            Some(value) => Environment::parse(&value).ok_or(ConfigError {
-                variable: "ENVIRONMENT",
-                value,
-                expected: "development, staging or production",
-            })?,
-        };
+        let environment = Environment::from_lookup(&lookup).map_err(|error| ConfigError {
+            variable: "ENVIRONMENT",
+            value: error.0,
+            expected: "development, staging or production",
+        })?;
         let mut config = WorkerConfig::for_environment(environment);
         if let Some(value) = lookup("MAX_CONCURRENT_JOBS") {
             config.max_concurrent_jobs = value

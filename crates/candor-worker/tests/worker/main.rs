@@ -52,6 +52,7 @@ on_every_backend! {
     probe::failed_probes_back_off_like_failed_claims,
     webhooks::a_finished_analysis_is_delivered_signed_and_retried_until_2xx,
     webhooks::a_private_webhook_target_is_refused_unless_allowed,
+    webhooks::a_tenant_without_a_signing_secret_gets_no_delivery,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
