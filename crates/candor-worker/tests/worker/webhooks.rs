@@ -213,47 +213,41 @@ pub async fn a_finished_analysis_is_delivered_signed_and_retried_until_2xx(t: Te
     webhooks.shutdown(Duration::from_secs(5)).await;
 }
 
-pub async fn a_private_webhook_target_is_refused_unless_allowed(t: TestDb) {
-    rotate_secrets(&t).await;
+/// Runs one analysis in `mode` whose webhook must fail at once with
+/// `code` without anything reaching the receiver; returns the webhook job.
+async fn refused_delivery(
+    t: &TestDb,
+    mode: &str,
+    allow_private: bool,
+    code: &str,
+) -> candor_db::Job {
     let receiver = Receiver::start(&[]).await;
-    let (_, _) = t
-        .submit_with_callback("error:bad_input", &spec(1), Some(receiver.url.clone()))
+    t.submit_with_callback(mode, &spec(1), Some(receiver.url.clone()))
         .await;
     let wake = Arc::new(Notify::new());
     let analyses = t.start_pool(config(), &wake);
-    let webhooks = webhook_pool(&t, false, &wake);
+    let webhooks = webhook_pool(t, allow_private, &wake);
     wake.notify_waiters();
 
-    let job = webhook_job(&t).await;
+    let job = webhook_job(t).await;
     assert_eq!(
         (job.state, job.attempt),
         (JobState::Failed, 1),
         "not retried"
     );
-    assert_eq!(job.error_code.as_deref(), Some("webhook_target_forbidden"));
-    assert!(job.payload.unwrap_or_default().contains("interview.failed"));
+    assert_eq!(job.error_code.as_deref(), Some(code));
     assert!(receiver.received().is_empty(), "nothing was sent");
     analyses.shutdown(Duration::from_secs(5)).await;
     webhooks.shutdown(Duration::from_secs(5)).await;
+    job
+}
+
+pub async fn a_private_webhook_target_is_refused_unless_allowed(t: TestDb) {
+    rotate_secrets(&t).await;
+    let job = refused_delivery(&t, "error:bad_input", false, "webhook_target_forbidden").await;
+    assert!(job.payload.unwrap_or_default().contains("interview.failed"));
 }
 
 pub async fn a_tenant_without_a_signing_secret_gets_no_delivery(t: TestDb) {
-    let receiver = Receiver::start(&[]).await;
-    t.submit_with_callback("succeed:0:0", &spec(1), Some(receiver.url.clone()))
-        .await;
-    let wake = Arc::new(Notify::new());
-    let analyses = t.start_pool(config(), &wake);
-    let webhooks = webhook_pool(&t, true, &wake);
-    wake.notify_waiters();
-
-    let job = webhook_job(&t).await;
-    assert_eq!(
-        (job.state, job.attempt),
-        (JobState::Failed, 1),
-        "not retried"
-    );
-    assert_eq!(job.error_code.as_deref(), Some("webhook_no_secret"));
-    assert!(receiver.received().is_empty(), "nothing unsigned was sent");
-    analyses.shutdown(Duration::from_secs(5)).await;
-    webhooks.shutdown(Duration::from_secs(5)).await;
+    refused_delivery(&t, "succeed:0:0", true, "webhook_no_secret").await;
 }
