@@ -96,7 +96,7 @@ pub(crate) struct ErrorDetail {
 /// responses, for the OpenAPI document (`responses(…, KeyErrors)`): the
 /// key is missing or unknown (401), lacks the route's scope (403), is over
 /// its rate limit (429), or the database that holds the keys is
-/// unreachable (503).
+/// unreachable or the server at its connection limit (503).
 pub(crate) struct KeyErrors;
 
 impl utoipa::IntoResponses for KeyErrors {
@@ -141,7 +141,8 @@ impl utoipa::IntoResponses for KeyErrors {
             (
                 "503".to_owned(),
                 error_response(
-                    "`unavailable`: the database is unreachable or busy; try again later",
+                    "`unavailable`: the database is unreachable or busy, or the server is \
+                     at its connection limit; try again later",
                 )
                 .build()
                 .into(),

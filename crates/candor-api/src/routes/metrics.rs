@@ -183,7 +183,9 @@ pub(crate) async fn track(
             description = "`unauthenticated`: not the metrics token (an API key is not it)",
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 404, body = ErrorBody,
-            description = "`not_found`: /metrics is off (no CANDOR_METRICS_TOKEN)")),
+            description = "`not_found`: /metrics is off (no CANDOR_METRICS_TOKEN)"),
+        (status = 503, body = ErrorBody,
+            description = "`unavailable`: the server is at its connection limit")),
     security(("metrics_token" = [])))]
 async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let token = state

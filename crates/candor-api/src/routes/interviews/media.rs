@@ -132,7 +132,8 @@ pub(crate) struct Signature {
             description = "`range_not_satisfiable`: no byte of the range is in the recording",
             headers(("Content-Range" = String, description = "`bytes */SIZE`"))),
         (status = 503, body = ErrorBody, description = "`unavailable`: the database or \
-            object storage is unreachable or busy; try again later"),
+            object storage is unreachable or busy, or the server is at its connection limit; \
+            try again later"),
     ))]
 pub(super) async fn media(
     State(state): State<AppState>,
