@@ -71,6 +71,8 @@ pub enum KeyRejection {
     OtherEnvironment,
     /// Longer than [`crate::MAX_KEY_BYTES`] with its prefix.
     TooLong,
+    /// A segment longer than [`crate::MAX_SEGMENT_BYTES`].
+    SegmentTooLong,
     /// Refused by `object_store`'s path rules, including the local
     /// backend's: a file name ending in `#<digits>` is a staged upload.
     NotAPath,
@@ -87,6 +89,7 @@ impl fmt::Display for KeyRejection {
             KeyRejection::ControlCharacter => "control characters are not allowed",
             KeyRejection::OtherEnvironment => "the key belongs to another environment",
             KeyRejection::TooLong => "the key is too long",
+            KeyRejection::SegmentTooLong => "a '/'-separated segment is longer than 255 bytes",
             KeyRejection::NotAPath => "the key is not a valid object path",
         })
     }

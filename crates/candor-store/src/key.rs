@@ -13,6 +13,11 @@ use crate::error::{KeyRejection, StoreError};
 /// of that leaves room for any bucket-side prefixing and for file systems
 /// whose paths are limited (the local backend maps keys to paths).
 pub const MAX_KEY_BYTES: usize = 512;
+/// The longest segment, in bytes: the file-name limit of common file systems
+/// (NAME_MAX), onto which the local backend maps segments. A longer one
+/// could never name a stored object there, and looking it up would fail
+/// with ENAMETOOLONG rather than "not found".
+pub const MAX_SEGMENT_BYTES: usize = 255;
 
 /// A validated key under an environment's prefix, e.g.
 /// `staging/interviews/abc.mp4`.
@@ -27,7 +32,8 @@ impl ObjectKey {
     /// one that already carries this environment's prefix
     /// (`live/interviews/abc.mp4` in production). Refuses empty, absolute,
     /// `.`/`..`, empty segments, backslashes, control characters, another
-    /// environment's prefix and keys over [`MAX_KEY_BYTES`].
+    /// environment's prefix, keys over [`MAX_KEY_BYTES`] and segments over
+    /// [`MAX_SEGMENT_BYTES`].
     pub fn parse(environment: Environment, raw: &str) -> Result<Self, StoreError> {
         let reject = |reason| StoreError::InvalidKey {
             key: raw.chars().take(MAX_KEY_BYTES).collect(),
@@ -60,6 +66,9 @@ impl ObjectKey {
             match segment {
                 "" => return Err(reject(KeyRejection::EmptySegment)),
                 "." | ".." => return Err(reject(KeyRejection::DotSegment)),
+                long if long.len() > MAX_SEGMENT_BYTES => {
+                    return Err(reject(KeyRejection::SegmentTooLong))
+                }
                 _ => {}
             }
         }
@@ -193,6 +202,20 @@ mod tests {
     }
 
     #[test]
+    fn segments_longer_than_a_file_name_are_refused() {
+        let long = "é".repeat(128);
+        assert_eq!(
+            rejection(DEV, &format!("a/{long}.mp4")),
+            KeyRejection::SegmentTooLong
+        );
+        assert_eq!(
+            rejection(DEV, &"x".repeat(256)),
+            KeyRejection::SegmentTooLong
+        );
+        assert!(ObjectKey::parse(DEV, &format!("a/{}", "x".repeat(255))).is_ok());
+    }
+
+    #[test]
     fn empty_segments_are_refused() {
         for raw in ["a//b", "a/", "development//x", "a/b//"] {
             assert_eq!(rejection(DEV, raw), KeyRejection::EmptySegment, "{raw:?}");
@@ -237,7 +260,10 @@ mod tests {
 
     #[test]
     fn over_long_keys_are_refused_counting_the_prefix() {
-        let fits = "a".repeat(MAX_KEY_BYTES - "development/".len());
+        // Long keys of segments that are each a valid file name.
+        let segment = "a".repeat(240);
+        let last = MAX_KEY_BYTES - "development/".len() - 2 * (240 + 1);
+        let fits = format!("{segment}/{segment}/{}", "a".repeat(last));
         assert_eq!(
             ObjectKey::parse(DEV, &fits).unwrap().as_str().len(),
             MAX_KEY_BYTES
@@ -245,7 +271,8 @@ mod tests {
         let over = format!("{fits}a");
         assert_eq!(rejection(DEV, &over), KeyRejection::TooLong);
         // Bytes, not characters: 'é' is two bytes.
-        let multibyte = "é".repeat(MAX_KEY_BYTES / 2);
+        let multibyte = ["é".repeat(125), "é".repeat(125), "é".repeat(2)].join("/");
+        assert!(multibyte.chars().count() + "development/".len() < MAX_KEY_BYTES);
         assert_eq!(rejection(DEV, &multibyte), KeyRejection::TooLong);
     }
 

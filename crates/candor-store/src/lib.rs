@@ -43,6 +43,6 @@ pub mod testing;
 
 pub use config::{Backend, Environment, S3Config, S3Credentials, StoreConfig, DEFAULT_STORE_DIR};
 pub use error::{KeyRejection, StoreError};
-pub use key::{ObjectKey, MAX_KEY_BYTES};
+pub use key::{ObjectKey, MAX_KEY_BYTES, MAX_SEGMENT_BYTES};
 pub use reader::{FetchMeter, RangedReader, ReaderOptions};
 pub use store::MediaStore;

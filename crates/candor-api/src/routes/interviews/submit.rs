@@ -183,7 +183,6 @@ async fn submit_by_key(
     };
     details.validate(state.config.allow_http_callbacks)?;
     let key = state.store.key(&form.media_key)?;
-    check_segments(&key)?;
     // Ownership is the database's record, checked before the store is
     // asked anything: an object of another tenant, or of none, is
     // indistinguishable from a missing one.
@@ -203,26 +202,6 @@ async fn submit_by_key(
         origin: MediaOrigin::Owned,
     };
     create(state, caller, media, details).await
-}
-
-/// The longest segment of a media key, in bytes: the file-name limit of
-/// common file systems (NAME_MAX), which the local store maps keys onto. A
-/// longer one could never name a stored object, and the local store cannot
-/// even look it up (ENAMETOOLONG, which it reports as a failure of its own).
-const MAX_KEY_SEGMENT_BYTES: usize = 255;
-
-fn check_segments(key: &ObjectKey) -> Result<(), ApiError> {
-    if key
-        .as_str()
-        .split('/')
-        .all(|segment| segment.len() <= MAX_KEY_SEGMENT_BYTES)
-    {
-        return Ok(());
-    }
-    Err(ApiError::bad_request(
-        "invalid_media_key",
-        format!("each '/'-separated segment of media_key is at most {MAX_KEY_SEGMENT_BYTES} bytes"),
-    ))
 }
 
 fn media_not_found() -> ApiError {
