@@ -187,9 +187,10 @@ async fn submit_by_key(
     // asked anything: an object of another tenant, or of none, is
     // indistinguishable from a missing one.
     let owned = state.db.media_owner(key.as_str()).await?.as_deref() == Some(caller.tenant());
-    let size = match owned {
-        true => state.store.head(&key).await?,
-        false => None,
+    let size = if owned {
+        state.store.head(&key).await?
+    } else {
+        None
     }
     .ok_or_else(media_not_found)?;
     let content_type = MediaKind::from_key(key.as_str())
