@@ -15,7 +15,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
 
-cargo build --release --quiet -p candor --bin candor
+# The whole workspace's binaries: the feature set of the nextest build before
+# it, so nothing is compiled again (one package alone unifies features
+# differently and rebuilds half the tree).
+cargo build --release --quiet --workspace --bins
 candor="$CARGO_TARGET_DIR/release/candor"
 python3 -m schemathesis.cli --version >/dev/null || {
   echo "schemathesis: not installed (scripts/setup.sh installs it)" >&2
