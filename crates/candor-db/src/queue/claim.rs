@@ -177,28 +177,38 @@ impl Db {
     /// more rows than it takes; worth a warning at start-up.
     pub async fn explain_claim(&self) -> Result<ClaimPlan> {
         let candidates = candidates_sql(self.backend(), JobKind::ALL.len());
+        let kinds: Vec<&str> = JobKind::ALL.iter().map(|kind| kind.as_str()).collect();
+        self.explain(&candidates, &kinds, Some(1)).await
+    }
+
+    /// The plan of `query`, bound with now, `kinds` and `limit` in that
+    /// order, and the index it uses.
+    async fn explain(&self, query: &str, kinds: &[&str], limit: Option<i64>) -> Result<ClaimPlan> {
+        let sql = match self.backend() {
+            Backend::MySql => format!("EXPLAIN FORMAT=JSON {query}"),
+            Backend::Sqlite => format!("EXPLAIN QUERY PLAN {query}"),
+        };
+        let mut bound = sqlx::query(&sql).bind(now_ms());
+        for kind in kinds {
+            bound = bound.bind(*kind);
+        }
+        if let Some(limit) = limit {
+            bound = bound.bind(limit);
+        }
+        let rows = bound.fetch_all(self.pool()).await?;
         match self.backend() {
             Backend::MySql => {
-                let sql = format!("EXPLAIN FORMAT=JSON {candidates}");
-                let mut query = sqlx::query(&sql).bind(now_ms());
-                for kind in JobKind::ALL {
-                    query = query.bind(kind.as_str());
-                }
-                let row = query.bind(1_i64).fetch_one(self.pool()).await?;
                 // One row, one column named EXPLAIN, holding the plan as JSON.
-                let plan = row.text("EXPLAIN")?;
+                let plan = rows
+                    .first()
+                    .ok_or_else(|| DbError::CorruptRow("EXPLAIN returned no row".into()))?
+                    .text("EXPLAIN")?;
                 Ok(ClaimPlan {
                     index: json_string_field(&plan, "key"),
                     plan,
                 })
             }
             Backend::Sqlite => {
-                let sql = format!("EXPLAIN QUERY PLAN {candidates}");
-                let mut query = sqlx::query(&sql).bind(now_ms());
-                for kind in JobKind::ALL {
-                    query = query.bind(kind.as_str());
-                }
-                let rows = query.bind(1_i64).fetch_all(self.pool()).await?;
                 let plan = rows
                     .iter()
                     .map(|row| row.text("detail"))
@@ -247,40 +257,8 @@ impl Db {
     /// Asks the planner how it would run [`Db::has_due_job`] for one kind
     /// (as each pool asks it). It must walk `jobs_claim`, not scan.
     pub async fn explain_due_probe(&self) -> Result<ClaimPlan> {
-        let probe = due_probe_sql(1);
-        let kind = JobKind::Analyze.as_str();
-        match self.backend() {
-            Backend::MySql => {
-                let sql = format!("EXPLAIN FORMAT=JSON {probe}");
-                let row = sqlx::query(&sql)
-                    .bind(now_ms())
-                    .bind(kind)
-                    .fetch_one(self.pool())
-                    .await?;
-                let plan = row.text("EXPLAIN")?;
-                Ok(ClaimPlan {
-                    index: json_string_field(&plan, "key"),
-                    plan,
-                })
-            }
-            Backend::Sqlite => {
-                let sql = format!("EXPLAIN QUERY PLAN {probe}");
-                let rows = sqlx::query(&sql)
-                    .bind(now_ms())
-                    .bind(kind)
-                    .fetch_all(self.pool())
-                    .await?;
-                let plan = rows
-                    .iter()
-                    .map(|row| row.text("detail"))
-                    .collect::<Result<Vec<_>>>()?
-                    .join("\n");
-                Ok(ClaimPlan {
-                    index: sqlite_plan_index(&plan),
-                    plan,
-                })
-            }
-        }
+        self.explain(&due_probe_sql(1), &[JobKind::Analyze.as_str()], None)
+            .await
     }
 }
 
