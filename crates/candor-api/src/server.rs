@@ -1,6 +1,6 @@
 //! The HTTP/1.1 server under the router: our own accept loop on hyper
-//! instead of `axum::serve`, so that what a client can hold is bounded
-//! (DESIGN.md, "Trust boundaries of the service").
+//! instead of `axum::serve`, so that what a client can hold (sockets,
+//! header time, idle time) is bounded.
 //!
 //! - **Header timeout** (`CANDOR_HEADER_TIMEOUT`, 10 s): a connection has
 //!   this long from its accept to send its first request head, and a kept-alive

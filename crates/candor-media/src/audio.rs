@@ -48,7 +48,8 @@ pub const GAP_FILL_THRESHOLD_S: f64 = 0.1;
 
 /// Gaps up to this long are filled with silence, longer ones left out (see
 /// the module docs). Longer than any pause a candidate makes while
-/// answering (a pause over ~2.5 s already reads as long, DESIGN.md), so a
+/// answering (a pause over ~2.5 s already reads as long: the Candor
+/// heuristic behind the pauses dimension), so a
 /// real pause that lost its packets still shows as one.
 pub const MAX_FILLED_GAP_S: f64 = 5.0;
 
