@@ -15,20 +15,35 @@ pub struct Blinks {
     pub per_minute: f64,
 }
 
-/// Eye contact over the recording.
+/// Gaze towards the camera lens over the recording.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct EyeContact {
-    /// Share of face-visible frames looking at the camera (frames without a
-    /// face are reported under presence, not counted here). About 60–70 %
-    /// is the common guidance for video interviews.
+    /// Share of the judged time looking towards the lens: the gaze (head
+    /// and eye rotation combined) within the eye-contact cone around the
+    /// direction of the lens. Frames where the face was lost count as
+    /// looking away. About 60–70 % is the common guidance for video
+    /// interviews.
     pub ratio: f64,
+    /// Share of frames between the first and last face where the face was
+    /// lost (a turn away from the camera, or out of the picture): counted
+    /// as looking away in `ratio`.
+    pub lost_ratio: f64,
+    /// How far the measurement can be trusted, 0–1: the share of frames
+    /// with a face large and bright enough to read the eyes.
+    pub confidence: f64,
+    /// The cone, degrees from the lens direction: to either side, above
+    /// and below.
+    pub cone_side_deg: f64,
+    pub cone_up_deg: f64,
+    pub cone_down_deg: f64,
+    /// Median gaze relative to the lens, degrees (right and down positive):
+    /// where the candidate habitually looks, e.g. at a screen below.
+    pub median_right_deg: f64,
+    pub median_down_deg: f64,
     /// The ratio per window (windows without a visible face are omitted).
     pub windows: Vec<WindowShare>,
     /// The longest stretches looking away, longest first.
     pub looking_away: Vec<Span>,
-    /// The head direction taken as "at the camera", degrees.
-    pub baseline_yaw: f64,
-    pub baseline_pitch: f64,
 }
 
 /// Eye contact within one window of the recording.
@@ -64,7 +79,8 @@ pub struct Framing {
     pub stability_px_per_s: f64,
 }
 
-/// Head orientation (degrees) and movement.
+/// Head orientation (degrees, relative to facing the camera) and movement,
+/// from the pose smoothed over time.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct HeadMovement {
     pub yaw_mean: f64,
@@ -73,9 +89,17 @@ pub struct HeadMovement {
     pub yaw_std: f64,
     pub pitch_std: f64,
     pub roll_std: f64,
-    /// Mean rotation speed between consecutive face frames.
+    /// All rotation beyond the noise floor, per second of face-visible time.
     pub movement_deg_per_s: f64,
-    /// Stretches of sustained fast movement, in time order (at most 20).
+    /// The part of it that is not a deliberate turn or nod: small
+    /// back-and-forth motion, per second of face-visible time.
+    pub restless_deg_per_s: f64,
+    /// Pose changes smaller than this are measurement noise and ignored.
+    pub noise_floor_deg: f64,
+    /// Deliberate turns and nods: the head moved at least the configured
+    /// angle in one direction, in time order (at most 20).
+    pub turns: Vec<Span>,
+    /// Stretches of sustained restless movement, in time order (at most 20).
     pub fidget_spans: Vec<Span>,
 }
 
@@ -124,6 +148,17 @@ pub struct Presence {
     pub cut_off_ratio: f64,
 }
 
+/// Whether the picture moved at all over the recording.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Motion {
+    /// Median change between consecutive sampled frames: mean absolute
+    /// difference of a small grey thumbnail, 0–255.
+    pub median_frame_change: f64,
+    /// The picture does not move: a still photo or a frozen camera. Camera
+    /// feedback is then not scored.
+    pub static_picture: bool,
+}
+
 /// The summary of a recording's frames. Face-derived parts are None ("not
 /// scored") when the face was visible in too few frames (the vision
 /// configuration's `presence.min_face_visible_ratio`).
@@ -133,6 +168,7 @@ pub struct VisionAnalysis {
     /// Last frame time − first frame time + one frame interval.
     pub duration_s: f64,
     pub presence: Presence,
+    pub motion: Motion,
     pub eye_contact: Option<EyeContact>,
     pub head: Option<HeadMovement>,
     pub blinks: Option<Blinks>,

@@ -9,7 +9,7 @@ use candor_audio::{
 };
 use candor_content::{fit_question, ContentConfig, Lexicon, SpeechTiming};
 use candor_domain::vision::{
-    Blinks, Exposure, EyeContact, Framing, FramingVerdict, HeadMovement, Lighting, Presence,
+    Blinks, Exposure, EyeContact, Framing, FramingVerdict, HeadMovement, Lighting, Motion, Presence,
     Smiles, VisionAnalysis, WindowShare,
 };
 use candor_domain::{
@@ -260,12 +260,21 @@ fn vision(duration_s: f64) -> VisionAnalysis {
             multiple_faces: vec![],
             cut_off_ratio: 0.0,
         },
+        motion: Motion {
+            median_frame_change: 3.5,
+            static_picture: false,
+        },
         eye_contact: Some(EyeContact {
             ratio: 0.62,
+            lost_ratio: 0.02,
+            confidence: 0.95,
+            cone_side_deg: 8.0,
+            cone_up_deg: 8.0,
+            cone_down_deg: 12.0,
+            median_right_deg: 1.0,
+            median_down_deg: 6.0,
             looking_away: vec![Span::new(95.0, 101.0), Span::new(40.0, 43.0)],
             windows,
-            baseline_yaw: 2.0,
-            baseline_pitch: -4.0,
         }),
         head: Some(HeadMovement {
             yaw_mean: 1.5,
@@ -275,6 +284,9 @@ fn vision(duration_s: f64) -> VisionAnalysis {
             pitch_std: 4.0,
             roll_std: 2.0,
             movement_deg_per_s: 6.5,
+            restless_deg_per_s: 4.0,
+            noise_floor_deg: 1.5,
+            turns: vec![Span::new(60.0, 61.0), Span::new(70.0, 70.5)],
             fidget_spans: vec![Span::new(130.0, 136.0)],
         }),
         blinks: Some(Blinks {

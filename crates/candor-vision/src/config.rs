@@ -19,6 +19,10 @@ pub struct DetectorConfig {
     pub haar_cascade: PathBuf,
     /// Debian `opencv-data`'s improved frontal LBP cascade.
     pub lbp_cascade: PathBuf,
+    /// Debian `opencv-data`'s profile-face Haar cascade: confirms a tracked
+    /// face turned past what the frontal detector finds (measured in the
+    /// crate docs). None tracks frontal faces only.
+    pub profile_cascade: Option<PathBuf>,
     /// Frames are downscaled to this width before detection: a face worth
     /// analysing is at least ~1/10 of a 640-px frame, still 32 px at 320.
     pub detect_width: u32,
@@ -42,6 +46,9 @@ impl Default for DetectorConfig {
                 .into(),
             lbp_cascade: "/usr/share/opencv4/lbpcascades/lbpcascade_frontalface_improved.xml"
                 .into(),
+            profile_cascade: Some(
+                "/usr/share/opencv4/haarcascades/haarcascade_profileface.xml".into(),
+            ),
             detect_width: 320,
             min_face_fraction: 0.1,
             track_face_width: 48,

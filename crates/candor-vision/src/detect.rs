@@ -1,7 +1,7 @@
 //! Face detection on a downscaled grey frame: OpenCV's Haar or LBP cascade,
 //! or dlib's HOG detector (chosen by measurement, see the crate docs).
 
-use opencv::core::{Mat, Rect, Size, Vector};
+use opencv::core::{self, Mat, Rect, Size, Vector};
 use opencv::imgproc;
 use opencv::objdetect::CascadeClassifier;
 use opencv::prelude::*;
@@ -34,8 +34,12 @@ enum Engine {
 /// [`DetectorConfig::detect_width`] and returns boxes in frame pixels.
 pub struct FaceDetector {
     engine: Engine,
+    /// OpenCV's profile cascade, for confirming a tracked face that has
+    /// turned past what the frontal detector finds.
+    profile: Option<CascadeClassifier>,
     config: DetectorConfig,
     small: Mat,
+    flipped: Mat,
 }
 
 impl FaceDetector {
@@ -60,10 +64,19 @@ impl FaceDetector {
             DetectorKind::Lbp => cascade(&config.lbp_cascade)?,
             DetectorKind::DlibHog => Engine::Hog(HogDetector::new()?),
         };
+        let profile = match &config.profile_cascade {
+            Some(path) => match cascade(path)? {
+                Engine::Cascade(c) => Some(c),
+                Engine::Hog(_) => unreachable!("cascade() loads cascades"),
+            },
+            None => None,
+        };
         Ok(FaceDetector {
             engine,
+            profile,
             config: config.clone(),
             small: Mat::default(),
+            flipped: Mat::default(),
         })
     }
 
@@ -100,7 +113,42 @@ impl FaceDetector {
         let y1 = ((c.y + side / 2.0).ceil() as i32).clamp(y0 + 1, height);
         let scale = (self.config.track_face_width as f64 / face.width.max(1.0) as f64).min(1.0);
         let min_side = self.config.track_face_width as f32 * 0.6;
-        self.detect_scaled(grey, Rect::new(x0, y0, x1 - x0, y1 - y0), scale, min_side)
+        let region = Rect::new(x0, y0, x1 - x0, y1 - y0);
+        let found = self.detect_scaled(grey, region, scale, min_side)?;
+        if !found.is_empty() {
+            return Ok(found);
+        }
+        self.detect_profile(region, scale, min_side)
+    }
+
+    /// Profile faces (turned either way) in the crop `detect_scaled` left
+    /// in `self.small`.
+    fn detect_profile(
+        &mut self,
+        region: Rect,
+        scale: f64,
+        min_side: f32,
+    ) -> Result<Vec<FaceBox>, VisionError> {
+        let Some(profile) = self.profile.as_mut() else {
+            return Ok(Vec::new());
+        };
+        let min = Size::new((min_side.round() as i32).max(12), (min_side.round() as i32).max(12));
+        let mut boxes = Vec::new();
+        // The cascade finds faces turned one way; the mirrored crop gives
+        // the other.
+        core::flip(&self.small, &mut self.flipped, 1)?;
+        let width = self.small.cols() as f32;
+        for (image, mirrored) in [(&self.small, false), (&self.flipped, true)] {
+            let mut found = Vector::<Rect>::new();
+            profile.detect_multi_scale(image, &mut found, 1.1, self.config.min_neighbors, 0, min, Size::new(0, 0))?;
+            boxes.extend(found.iter().map(|r| FaceBox {
+                x: if mirrored { width - (r.x + r.width) as f32 } else { r.x as f32 },
+                y: r.y as f32,
+                width: r.width as f32,
+                height: r.height as f32,
+            }));
+        }
+        Ok(to_frame(boxes, region, scale))
     }
 
     fn detect_scaled(
@@ -164,15 +212,20 @@ impl FaceDetector {
                 }
             }
         };
-        let inv = (1.0 / scale) as f32;
-        Ok(boxes
-            .into_iter()
-            .map(|b| FaceBox {
-                x: region.x as f32 + b.x * inv,
-                y: region.y as f32 + b.y * inv,
-                width: b.width * inv,
-                height: b.height * inv,
-            })
-            .collect())
+        Ok(to_frame(boxes, region, scale))
     }
+}
+
+/// Boxes found in `region` scaled by `scale`, in frame pixels.
+fn to_frame(boxes: Vec<FaceBox>, region: Rect, scale: f64) -> Vec<FaceBox> {
+    let inv = (1.0 / scale) as f32;
+    boxes
+        .into_iter()
+        .map(|b| FaceBox {
+            x: region.x as f32 + b.x * inv,
+            y: region.y as f32 + b.y * inv,
+            width: b.width * inv,
+            height: b.height * inv,
+        })
+        .collect()
 }

@@ -1,5 +1,5 @@
-//! Pupil/iris centre inside each eye and gaze ratios normalised by the eye's
-//! own landmark geometry.
+//! Pupil/iris centre inside each eye, and the eye's rotation in the head
+//! that the centre's offset implies.
 //!
 //! The centre is found by the gradient method of Timm & Barth (2011, "Accurate
 //! eye centre localisation by means of gradients"): the centre of a dark
@@ -23,15 +23,19 @@ const PATCH_WIDTH: usize = 32;
 /// (Timm & Barth 2011).
 const GRADIENT_SIGMAS: f32 = 0.3;
 
-/// Where both pupils point, in units of the eye's own size.
+/// Eye opening (corner to corner) over eyeball radius: an adult palpebral
+/// fissure is ~30 mm long (Farkas 1994) and the eyeball's radius ~12 mm, so
+/// an iris centre `d` eye-widths off the eye's centre is an eye rotated by
+/// asin(2.5 d).
+const EYE_WIDTH_OVER_EYEBALL_RADIUS: f32 = 2.5;
+
+/// The eyes' rotation in the head (mean of both eyes), degrees.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Gaze {
-    /// Pupil position along the eye-corner axis: -1 at the image-left corner,
-    /// 0 centred, +1 at the image-right corner (mean of both eyes).
-    pub horizontal: f32,
-    /// Pupil offset from the eye centre perpendicular to the corner axis,
-    /// over eye width: positive = down.
-    pub vertical: f32,
+    /// Positive when the eyes turn towards the image's right.
+    pub eye_yaw: f32,
+    /// Positive when the eyes turn down.
+    pub eye_pitch: f32,
 }
 
 /// The located pupils, in frame pixels, and the gaze they give.
@@ -65,14 +69,20 @@ pub(crate) fn read_eyes(grey: &Grey, landmarks: &Landmarks) -> EyeReading {
         let normal = Point::new(-axis.y, axis.x);
         let v = ((pupil.x - centre.x) * normal.x + (pupil.y - centre.y) * normal.y) / len2;
         pupils[k] = pupil;
-        horizontal += (t - 0.5) * 2.0 / 2.0;
+        horizontal += (t - 0.5) / 2.0;
         vertical += v / 2.0;
     }
+    let rotation = |d: f32| {
+        (d * EYE_WIDTH_OVER_EYEBALL_RADIUS)
+            .clamp(-1.0, 1.0)
+            .asin()
+            .to_degrees()
+    };
     EyeReading {
         pupils,
         gaze: Gaze {
-            horizontal,
-            vertical,
+            eye_yaw: rotation(horizontal),
+            eye_pitch: rotation(vertical),
         },
     }
 }

@@ -44,10 +44,11 @@ pub use frame::Frame;
 pub use gaze::{EyeReading, Gaze};
 pub use geometry::{FaceBox, Point};
 pub use landmarks::Landmarks;
-pub use pose::{head_pose, HeadPose};
+pub use pose::{head_pose, HeadPose, PoseFit, PoseSolver};
 pub use summary::{
     BlinkConfig, Blinks, Exposure, EyeContact, EyeContactConfig, Framing, FramingConfig,
-    FramingVerdict, HeadConfig, HeadMovement, Lighting, LightingConfig, Presence, PresenceConfig,
+    FramingVerdict, HeadConfig, HeadMovement, Lighting, LightingConfig, Motion, MotionConfig,
+    Presence, PresenceConfig,
     SmileConfig, Smiles, VisionAnalysis, VisionAnalyzer, VisionConfig, WindowShare,
     MAX_FAILED_FRAME_SHARE,
 };

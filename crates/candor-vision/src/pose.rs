@@ -1,5 +1,11 @@
-//! Head pose from six landmarks with OpenCV's `solvePnP` against a generic
-//! 3-D face.
+//! Head pose from the rigid landmarks (eye corners and nose) with OpenCV's
+//! `solvePnP` against a generic 3-D face.
+//!
+//! Only points that talking does not move enter the fit: the chin and the
+//! mouth corners, which a six-point fit usually includes, swing with the
+//! jaw. Each fit starts from the previous frame's solution (or from facing
+//! the camera), so the solver stays on the branch of a face looking towards
+//! the camera instead of jumping to the mirror solution behind it.
 
 use opencv::calib3d;
 use opencv::core::{Mat, Point2f, Point3f, Vector, CV_64F};
@@ -7,7 +13,7 @@ use opencv::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::landmarks::{idx, Landmarks};
+use crate::landmarks::Landmarks;
 use crate::VisionError;
 
 /// Head rotation in degrees relative to facing the camera.
@@ -22,63 +28,158 @@ pub struct HeadPose {
     pub roll: f32,
 }
 
-/// A generic adult face in millimetres, in the camera's axes (x right, y
-/// down, z away from the camera) with the nose tip at the origin. Proportions
-/// from average adult anthropometry (Farkas 1994): outer eye corners 90 mm
-/// apart and ~38 mm above and behind the nose tip, mouth corners 52 mm apart
-/// ~28 mm below it, the chin ~65 mm below.
-const MODEL: [(usize, [f32; 3]); 6] = [
-    (idx::NOSE_TIP, [0.0, 0.0, 0.0]),
-    (idx::CHIN, [0.0, 65.0, 22.0]),
-    (36, [-45.0, -38.0, 38.0]),
-    (45, [45.0, -38.0, 38.0]),
-    (idx::MOUTH_LEFT, [-26.0, 28.0, 30.0]),
-    (idx::MOUTH_RIGHT, [26.0, 28.0, 30.0]),
-];
+/// A solved head pose: the angles, the rotation they come from and where
+/// the eyes are relative to the camera.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct PoseFit {
+    pub pose: HeadPose,
+    /// Head-to-camera rotation (row-major): the identity when the face
+    /// looks straight into the lens.
+    pub rotation: [[f64; 3]; 3],
+    /// The point between the eyes in camera coordinates (mm; x right, y
+    /// down, z away from the camera).
+    pub eyes_mm: [f64; 3],
+}
 
-/// Solves the head pose of `landmarks` in a `width` x `height` frame. The
-/// camera is modelled with a focal length of one frame width (a ~53°
-/// horizontal field of view, typical of webcams) and no lens distortion.
-pub fn head_pose(landmarks: &Landmarks, width: u32, height: u32) -> Result<HeadPose, VisionError> {
-    let object: Vector<Point3f> = MODEL
-        .iter()
-        .map(|(_, m)| Point3f::new(m[0], m[1], m[2]))
-        .collect();
-    let image: Vector<Point2f> = MODEL
-        .iter()
-        .map(|(i, _)| Point2f::new(landmarks.points[*i].x, landmarks.points[*i].y))
-        .collect();
-    let f = width as f64;
-    let camera = Mat::from_slice_2d(&[
-        [f, 0.0, width as f64 / 2.0],
-        [0.0, f, height as f64 / 2.0],
-        [0.0, 0.0, 1.0],
-    ])?;
-    let no_distortion = Mat::zeros(4, 1, CV_64F)?.to_mat()?;
-    let (mut rvec, mut tvec) = (Mat::default(), Mat::default());
-    calib3d::solve_pnp(
-        &object,
-        &image,
-        &camera,
-        &no_distortion,
-        &mut rvec,
-        &mut tvec,
-        false,
-        calib3d::SOLVEPNP_ITERATIVE,
-    )?;
-    let mut r = Mat::default();
-    calib3d::rodrigues_def(&rvec, &mut r)?;
-    let at = |row: i32, col: i32| -> Result<f64, VisionError> { Ok(*r.at_2d::<f64>(row, col)?) };
-    // R = Rz(roll) * Ry(yaw') * Rx(pitch), the model's axes being the
-    // camera's when the face looks straight into the lens.
-    let pitch = at(2, 1)?.atan2(at(2, 2)?);
-    let yaw = (-at(2, 0)?).clamp(-1.0, 1.0).asin();
-    let roll = at(1, 0)?.atan2(at(0, 0)?);
-    Ok(HeadPose {
-        // A positive rotation about the camera's (downward) y axis turns the
-        // face towards the image's left, hence the sign.
-        yaw: -yaw.to_degrees() as f32,
+/// A generic adult face in millimetres, in the camera's axes (x right, y
+/// down, z away from the camera) with the nose tip at the origin: nasion,
+/// nose tip, subnasale and nostril edges, inner and outer eye corners.
+/// Widths from average adult anthropometry (Farkas 1994: biocular width
+/// ~88 mm, intercanthal ~32 mm, nasion ~47 mm above the nose tip); depths
+/// from the same profile measurements, rounded.
+const MODEL: [(usize, [f64; 3]); 9] = [
+    (27, [0.0, -47.0, 16.0]),
+    (30, [0.0, 0.0, 0.0]),
+    (31, [-12.0, 8.0, 16.0]),
+    (33, [0.0, 10.0, 15.0]),
+    (35, [12.0, 8.0, 16.0]),
+    (36, [-44.0, -42.0, 38.0]),
+    (39, [-16.0, -43.0, 24.0]),
+    (42, [16.0, -43.0, 24.0]),
+    (45, [44.0, -42.0, 38.0]),
+];
+/// The point between the pupils in the model's coordinates.
+const EYES: [f64; 3] = [0.0, -42.0, 28.0];
+/// Outer eye corner to outer eye corner in the model (mm).
+const BIOCULAR_MM: f64 = 88.0;
+/// A fit whose face points further from the camera than this is rejected
+/// (the mirror solution, or landmarks that are not a face).
+const MAX_TURN_DEG: f64 = 75.0;
+
+/// Solves head poses frame after frame, each fit starting from the last.
+#[derive(Debug, Default)]
+pub struct PoseSolver {
+    last: Option<(Mat, Mat)>,
+}
+
+impl PoseSolver {
+    /// Forgets the last solution (the face was lost).
+    pub fn reset(&mut self) {
+        self.last = None;
+    }
+
+    /// The head pose of `landmarks` in a `width` x `height` frame, or None
+    /// when no pose facing the camera fits them. The camera is modelled
+    /// with a focal length of one frame width (a ~53° horizontal field of
+    /// view, typical of webcams) and no lens distortion.
+    pub fn solve(
+        &mut self,
+        landmarks: &Landmarks,
+        width: u32,
+        height: u32,
+    ) -> Result<Option<PoseFit>, VisionError> {
+        let f = f64::from(width);
+        let (cx, cy) = (f64::from(width) / 2.0, f64::from(height) / 2.0);
+        let object: Vector<Point3f> = MODEL
+            .iter()
+            .map(|(_, m)| Point3f::new(m[0] as f32, m[1] as f32, m[2] as f32))
+            .collect();
+        let image: Vector<Point2f> = MODEL
+            .iter()
+            .map(|(i, _)| Point2f::new(landmarks.points[*i].x, landmarks.points[*i].y))
+            .collect();
+        let camera = Mat::from_slice_2d(&[[f, 0.0, cx], [0.0, f, cy], [0.0, 0.0, 1.0]])?;
+        let no_distortion = Mat::zeros(4, 1, CV_64F)?.to_mat()?;
+        let (mut rvec, mut tvec) = match self.last.take() {
+            Some(last) => last,
+            None => facing_camera(landmarks, f, cx, cy)?,
+        };
+        calib3d::solve_pnp(
+            &object,
+            &image,
+            &camera,
+            &no_distortion,
+            &mut rvec,
+            &mut tvec,
+            true,
+            calib3d::SOLVEPNP_ITERATIVE,
+        )?;
+        let mut r = Mat::default();
+        calib3d::rodrigues_def(&rvec, &mut r)?;
+        let mut rotation = [[0.0; 3]; 3];
+        for (i, row) in rotation.iter_mut().enumerate() {
+            for (j, v) in row.iter_mut().enumerate() {
+                *v = *r.at_2d::<f64>(i as i32, j as i32)?;
+            }
+        }
+        let t = [
+            *tvec.at::<f64>(0)?,
+            *tvec.at::<f64>(1)?,
+            *tvec.at::<f64>(2)?,
+        ];
+        // The face's forward direction is the model's -z; r[2][2] is the
+        // cosine of its angle with the direction to the camera.
+        if !(rotation[2][2] >= MAX_TURN_DEG.to_radians().cos() && t[2] > 0.0) {
+            return Ok(None);
+        }
+        self.last = Some((rvec, tvec));
+        let eyes_mm = std::array::from_fn(|i| {
+            t[i] + (0..3).map(|j| rotation[i][j] * EYES[j]).sum::<f64>()
+        });
+        Ok(Some(PoseFit {
+            pose: angles(&rotation),
+            rotation,
+            eyes_mm,
+        }))
+    }
+}
+
+/// A starting pose: facing the camera, at the distance the outer eye
+/// corners' spread implies, centred on the nose tip.
+fn facing_camera(landmarks: &Landmarks, f: f64, cx: f64, cy: f64) -> Result<(Mat, Mat), VisionError> {
+    let p = &landmarks.points;
+    let spread = f64::from(p[36].dist(p[45])).max(1.0);
+    let z = f * BIOCULAR_MM / spread;
+    let nose = p[30];
+    let tvec = Mat::from_slice(&[
+        (f64::from(nose.x) - cx) * z / f,
+        (f64::from(nose.y) - cy) * z / f,
+        z,
+    ])?
+    .t()?
+    .to_mat()?;
+    Ok((Mat::zeros(3, 1, CV_64F)?.to_mat()?, tvec))
+}
+
+/// Yaw, pitch and roll of a rotation R = Rz(roll) · Ry(-yaw) · Rx(pitch):
+/// pitch first (about the camera's x axis), then yaw, then roll in the
+/// image plane. Near facing the camera none of them wraps.
+pub(crate) fn angles(r: &[[f64; 3]; 3]) -> HeadPose {
+    let pitch = r[2][1].atan2(r[2][2]);
+    let yaw = r[2][0].clamp(-1.0, 1.0).asin();
+    let roll = r[1][0].atan2(r[0][0]);
+    HeadPose {
+        yaw: yaw.to_degrees() as f32,
         pitch: pitch.to_degrees() as f32,
         roll: roll.to_degrees() as f32,
+    }
+}
+
+/// The pose of `landmarks` solved on its own (no previous frame), as the
+/// tracker's first frame would be.
+pub fn head_pose(landmarks: &Landmarks, width: u32, height: u32) -> Result<HeadPose, VisionError> {
+    let fit = PoseSolver::default().solve(landmarks, width, height)?;
+    fit.map(|f| f.pose).ok_or_else(|| {
+        VisionError::InvalidFrame("no head pose facing the camera fits these landmarks".into())
     })
 }

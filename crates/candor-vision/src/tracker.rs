@@ -12,7 +12,7 @@ use crate::frame::{Frame, Grey};
 use crate::gaze::{read_eyes, EyeReading};
 use crate::geometry::FaceBox;
 use crate::landmarks::Landmarks;
-use crate::pose::{head_pose, HeadPose};
+use crate::pose::{PoseFit, PoseSolver};
 use crate::VisionError;
 
 /// What the tracker saw in one frame.
@@ -36,7 +36,8 @@ pub struct TrackedFace {
     pub landmarks: Landmarks,
     /// Some landmarks fall outside the frame.
     pub cut_off: bool,
-    pub pose: HeadPose,
+    /// The head pose, when one facing the camera fits the landmarks.
+    pub pose: Option<PoseFit>,
     /// Pupil centres and gaze ratios.
     pub eyes: EyeReading,
 }
@@ -49,6 +50,7 @@ pub struct FaceTracker {
     last: Option<FaceBox>,
     since_detection: u32,
     face_count: usize,
+    poses: PoseSolver,
 }
 
 impl FaceTracker {
@@ -62,6 +64,7 @@ impl FaceTracker {
             last: None,
             since_detection: 0,
             face_count: 0,
+            poses: PoseSolver::default(),
         })
     }
 
@@ -72,22 +75,23 @@ impl FaceTracker {
         grey_mat: &Mat,
     ) -> Result<FrameObservation, VisionError> {
         let grey = Grey::from_mat(grey_mat)?;
-        let mut detected = false;
-        let mut face = None;
-        if self.since_detection + 1 < self.config.redetect_every {
-            if let Some(previous) = self.last {
-                face = self.track(&grey, grey_mat, previous)?;
-            }
-        }
-        if face.is_none() {
-            detected = true;
-            face = self.detect(&grey, grey_mat)?;
+        let tracked = match self.last {
+            Some(previous) => self.track(&grey, grey_mat, previous)?,
+            None => None,
+        };
+        let detected = tracked.is_none() || self.since_detection + 1 >= self.config.redetect_every;
+        let face = if detected {
             self.since_detection = 0;
+            // A detection re-anchors the face; a tracked face the detector
+            // misses (turned past what it finds) is kept.
+            self.detect(&grey, grey_mat, tracked)?
         } else {
             self.since_detection += 1;
-        }
+            tracked
+        };
         if face.is_none() {
             self.face_count = 0;
+            self.poses.reset();
         }
         self.last = face.as_ref().map(|f: &TrackedFace| f.face_box);
         let face = match face {
@@ -98,7 +102,7 @@ impl FaceTracker {
                         || p.x >= frame.width as f32
                         || p.y >= frame.height as f32
                 });
-                f.pose = head_pose(&f.landmarks, frame.width, frame.height)?;
+                f.pose = self.poses.solve(&f.landmarks, frame.width, frame.height)?;
                 f.eyes = read_eyes(&grey, &f.landmarks);
                 Some(f)
             }
@@ -135,7 +139,7 @@ impl FaceTracker {
             face_box: landmarks.face_box(),
             landmarks,
             cut_off: false,
-            pose: HeadPose::default(),
+            pose: None,
             eyes: EyeReading::default(),
         }))
     }
@@ -175,9 +179,14 @@ impl FaceTracker {
     }
 
     /// Runs the detector, verifies every candidate by its landmarks and
-    /// picks the main face: the one continuing the tracked face, else the
-    /// largest.
-    fn detect(&mut self, grey: &Grey, grey_mat: &Mat) -> Result<Option<TrackedFace>, VisionError> {
+    /// picks the main face: the one continuing the tracked face (`tracked`
+    /// itself when the detector misses it), else the largest.
+    fn detect(
+        &mut self,
+        grey: &Grey,
+        grey_mat: &Mat,
+        tracked: Option<TrackedFace>,
+    ) -> Result<Option<TrackedFace>, VisionError> {
         let mut faces = Vec::new();
         for candidate in self.detector.detect(grey_mat)? {
             if let Some(face) = self.fit(grey, candidate)? {
@@ -189,7 +198,6 @@ impl FaceTracker {
                 }
             }
         }
-        self.face_count = faces.len();
         let continuing = self.last.and_then(|last| {
             faces
                 .iter()
@@ -199,6 +207,11 @@ impl FaceTracker {
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .map(|(i, _)| i)
         });
+        if let (None, Some(tracked)) = (continuing, tracked) {
+            self.face_count = faces.len() + 1;
+            return Ok(Some(tracked));
+        }
+        self.face_count = faces.len();
         let main = continuing.or_else(|| {
             faces
                 .iter()

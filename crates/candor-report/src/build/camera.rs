@@ -7,13 +7,23 @@ use super::{dimension, metric, not_scored, referenced, scored, Analyses, ReportC
 use crate::model::{Dimension, Evidence};
 use crate::render::number;
 
-const EYE_CONTACT_SOURCE: &str = "common guidance for video interviews (DESIGN.md)";
+const EYE_CONTACT_SOURCE: &str = "Candor heuristic after common video-interview coaching advice; \
+     the cone after Gamer & Hecht 2007, Chen 2002 and Horstmann & Linke 2021, widened to what a webcam can resolve";
 
-/// The visual analysis, or why there is none.
+/// The visual analysis, or why the camera cannot be judged.
 fn watched(a: &Analyses) -> Result<&VisionAnalysis, String> {
-    a.vision
+    let v = a
+        .vision
         .as_ref()
-        .ok_or_else(|| "the recording has no video track".to_string())
+        .ok_or_else(|| "the recording has no video track".to_string())?;
+    if v.motion.static_picture {
+        return Err(
+            "the picture does not move over the recording (a still photo or a frozen camera): \
+             there is no live face to give feedback on"
+                .to_string(),
+        );
+    }
+    Ok(v)
 }
 
 /// Why a face-based dimension cannot be judged.
@@ -86,27 +96,64 @@ pub(super) fn eye_contact(a: &Analyses, config: &ReportConfig) -> Dimension {
     let Some(e) = &v.eye_contact else {
         return dimension("eye_contact", TITLE, not_scored(no_face_reason(v)));
     };
+    if e.confidence < config.eye_contact_min_confidence {
+        return dimension(
+            "eye_contact",
+            TITLE,
+            not_scored(format!(
+                "the eyes could be read in only {}% of the frames (the face is too small, too dark or too often lost)",
+                number(e.confidence * 100.0)
+            )),
+        );
+    }
     let score = config.eye_contact_ratio.score(e.ratio);
     let share = number(e.ratio * 100.0);
+    let below = e.median_down_deg > e.cone_down_deg;
     let (verdict, tip) = if e.ratio >= 0.6 {
         (
-            format!("You look at the camera {share}% of the time."),
+            format!("You look towards the lens {share}% of the time."),
             "Keep looking into the lens when you make your key points.",
+        )
+    } else if below {
+        (
+            format!(
+                "You look towards the lens only {share}% of the time, mostly {}° below it (a screen or notes); 60–70% reads as engaged.",
+                number(e.median_down_deg)
+            ),
+            "Raise the camera to eye level or put your notes just under the lens, and look into it when you make a point.",
         )
     } else {
         (
-            format!("You look at the camera only {share}% of the time; 60–70% reads as engaged."),
+            format!("You look towards the lens only {share}% of the time; 60–70% reads as engaged."),
             "Put your notes next to the camera lens and look into it when you make a point.",
         )
     };
     let mut d = dimension("eye_contact", TITLE, scored(score, verdict, tip));
     d.metrics.push(referenced(
         "eye_contact",
-        "Looking at the camera",
+        "Looking towards the lens",
         e.ratio * 100.0,
         "%",
         "about 60–70% of the answer",
         EYE_CONTACT_SOURCE,
+    ));
+    d.metrics.push(metric(
+        "gaze_below_lens",
+        "Usual gaze below the lens",
+        e.median_down_deg,
+        "°",
+    ));
+    d.metrics.push(metric(
+        "face_lost",
+        "Face lost (counted as looking away)",
+        e.lost_ratio * 100.0,
+        "%",
+    ));
+    d.metrics.push(metric(
+        "confidence",
+        "Frames where the eyes could be read",
+        e.confidence * 100.0,
+        "%",
     ));
     if let Some(worst) = e.windows.iter().min_by(|x, y| x.ratio.total_cmp(&y.ratio)) {
         d.metrics.push(metric(
@@ -125,7 +172,7 @@ pub(super) fn eye_contact(a: &Analyses, config: &ReportConfig) -> Dimension {
         .chain(best.into_iter().take(EXAMPLES).map(|w| {
             Evidence::example(
                 w.span,
-                format!("looking at the camera {:.0}% of the time", w.ratio * 100.0),
+                format!("looking towards the lens {:.0}% of the time", w.ratio * 100.0),
             )
         }))
         .collect();
@@ -142,25 +189,36 @@ pub(super) fn head_movement(a: &Analyses, config: &ReportConfig) -> Dimension {
     let Some(h) = &v.head else {
         return dimension("head_movement", TITLE, not_scored(no_face_reason(v)));
     };
-    let score = config.head_movement_deg_per_s.score(h.movement_deg_per_s);
-    let (verdict, tip) = if h.movement_deg_per_s <= 5.0 {
+    let score = config.head_restless_deg_per_s.score(h.restless_deg_per_s);
+    let turns = match h.turns.len() {
+        0 => String::new(),
+        1 => " You turned or nodded deliberately once.".to_string(),
+        n => format!(" You turned or nodded deliberately {n} times."),
+    };
+    let (verdict, tip) = if h.restless_deg_per_s <= 3.0 {
         (
-            "Calm and steady on camera.".to_string(),
+            format!("Calm and steady on camera.{turns}"),
             "Natural nods are fine; keep it this calm.",
         )
     } else {
         (
             format!(
-                "Your head moves {} degrees a second on average: it reads as restless.",
-                number(h.movement_deg_per_s)
+                "Your head keeps moving back and forth, {} degrees a second on average: it reads as restless.{turns}",
+                number(h.restless_deg_per_s)
             ),
             "Sit back against the chair and keep your hands away from your face.",
         )
     };
     let mut d = dimension("head_movement", TITLE, scored(score, verdict, tip));
     d.metrics.push(metric(
+        "restless",
+        "Restless movement",
+        h.restless_deg_per_s,
+        "°/s",
+    ));
+    d.metrics.push(metric(
         "movement",
-        "Head movement",
+        "All head movement",
         h.movement_deg_per_s,
         "°/s",
     ));
@@ -180,7 +238,13 @@ pub(super) fn head_movement(a: &Analyses, config: &ReportConfig) -> Dimension {
         .fidget_spans
         .iter()
         .map(|&s| Evidence::new(s, "restless movement"))
+        .chain(
+            h.turns
+                .iter()
+                .map(|&s| Evidence::example(s, "a deliberate turn or nod")),
+        )
         .collect();
+    d.evidence.sort_by(|x, y| x.start.total_cmp(&y.start));
     d
 }
 

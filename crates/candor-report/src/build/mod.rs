@@ -68,13 +68,16 @@ pub struct ReportConfig {
     /// Share of sampled frames with a visible face. Heuristic: a face missing
     /// for more than a few seconds in a minute is noticed by an interviewer.
     pub face_visible_ratio: Curve,
-    /// Share of face-visible time looking at the camera. Looking at the camera
-    /// for roughly 60–70 % of an answer is the common guidance for video
-    /// interviews (DESIGN.md).
+    /// Share of the answer looking towards the lens. Candor heuristic after
+    /// common video-interview coaching advice: about 60–70 % of the answer.
     pub eye_contact_ratio: Curve,
-    /// Head movement, degrees per second (mean absolute change of yaw, pitch
-    /// and roll). Heuristic: calm speakers stay under ~5 °/s.
-    pub head_movement_deg_per_s: Curve,
+    /// Below this confidence (share of frames where the eyes could be read)
+    /// eye contact is not scored (Candor heuristic).
+    pub eye_contact_min_confidence: f64,
+    /// Restless head movement (not counting deliberate turns and nods),
+    /// degrees per second beyond the noise floor. Candor heuristic: a slow
+    /// natural sway of a few degrees stays under ~2 °/s.
+    pub head_restless_deg_per_s: Curve,
     /// Share of face-visible time smiling. Heuristic: an occasional smile
     /// (10–20 % of the time) reads as warm; none reads as tense.
     pub smile_ratio: Curve,
@@ -119,7 +122,8 @@ impl Default for ReportConfig {
             min_words: 20,
             face_visible_ratio: Curve(vec![(0.5, 20.0), (0.8, 60.0), (0.95, 100.0)]),
             eye_contact_ratio: Curve(vec![(0.3, 20.0), (0.5, 55.0), (0.6, 85.0), (0.7, 100.0)]),
-            head_movement_deg_per_s: Curve(vec![(5.0, 100.0), (10.0, 70.0), (20.0, 30.0)]),
+            eye_contact_min_confidence: 0.5,
+            head_restless_deg_per_s: Curve(vec![(3.0, 100.0), (6.0, 70.0), (12.0, 30.0)]),
             smile_ratio: Curve(vec![(0.0, 45.0), (0.1, 80.0), (0.2, 100.0)]),
             question_coverage: Curve(vec![(0.0, 10.0), (0.5, 60.0), (0.8, 100.0)]),
             answer_short_ratio: Curve(vec![(0.25, 10.0), (0.5, 40.0), (1.0, 100.0)]),

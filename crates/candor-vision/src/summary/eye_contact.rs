@@ -1,15 +1,17 @@
-//! Eye contact: head pose and gaze within cones around the candidate's own
-//! dominant direction.
+//! Gaze towards the camera lens.
 //!
-//! The camera usually sits above the screen, so a candidate reading the
-//! screen looks slightly down (DESIGN.md). Rather than assume where the
-//! camera is, the baseline is the mode of the candidate's own head and gaze
-//! directions, capped so that it cannot sit far from frontal: a candidate
-//! who looks away most of the time is not declared "in contact".
+//! The gaze direction is the head's rotation (from the pose fit) applied to
+//! the eyes' rotation in the head (from the iris position); it is compared
+//! with the direction from the eyes to the lens, which the pose fit also
+//! gives (the camera is the origin). Nothing is calibrated on the candidate:
+//! a candidate who reads notes below the lens all the time is told so, not
+//! taken as the reference.
 //!
-//! The baseline is known only at the end, so each face frame keeps a
-//! 8-byte record (time, quantised head yaw/pitch and gaze): 144 KB per hour
-//! at 5 fps, the one per-frame state of the analysis.
+//! A frame where the face was lost after it had been seen counts as looking
+//! away (the usual reason is a turn away from the camera); frames with a
+//! face too small to read the eyes are left out of the share and lower the
+//! confidence. Everything is accumulated as frames come: memory does not
+//! grow with the recording.
 
 use candor_domain::vision::{EyeContact, WindowShare};
 use candor_domain::Span;
@@ -17,32 +19,33 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::spans::SpanTracker;
+use super::stats::Histogram;
+use crate::pose::PoseFit;
 use crate::tracker::TrackedFace;
 
-/// Eye-contact cones and baseline limits (all heuristic unless noted).
+/// The eye-contact cone and how the gaze is read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EyeContactConfig {
-    /// Head yaw within ± this many degrees of the baseline (heuristic:
-    /// roughly the width of a laptop screen seen from 60 cm is ±15°).
-    pub head_yaw_cone_deg: f64,
-    /// Head pitch within ± this many degrees of the baseline (heuristic).
-    pub head_pitch_cone_deg: f64,
-    /// Gaze (pupil position, in eye widths: ±1 at the corners) within ± this
-    /// of the baseline horizontally (heuristic: a pupil a tenth of the eye
-    /// width off centre is ~15° of eye rotation).
-    pub gaze_horizontal_cone: f64,
-    /// Same, vertically (the pupil's vertical reading is noisier: wider).
-    pub gaze_vertical_cone: f64,
-    /// How far the baseline may sit from frontal: yaw (either side).
-    pub max_baseline_yaw_deg: f64,
-    /// Baseline pitch at most this far down (camera above the screen; the
-    /// brief's cap of 15°).
-    pub max_baseline_pitch_down_deg: f64,
-    /// Baseline pitch at most this far up.
-    pub max_baseline_pitch_up_deg: f64,
-    /// Gaze baseline limits (eye widths), horizontal and vertical.
-    pub max_baseline_gaze: f64,
+    /// Gaze within this many degrees of the lens to either side counts as
+    /// towards it. Observers feel looked at within a cone a few degrees
+    /// wide (Gamer & Hecht 2007; Horstmann & Linke 2021: 5.2° across);
+    /// the cone is widened to what a webcam's gaze reading can resolve
+    /// (the `eye_contact` tests measure the error).
+    pub cone_side_deg: f64,
+    /// The same above the lens.
+    pub cone_up_deg: f64,
+    /// The same below the lens: observers are an order of magnitude less
+    /// sensitive to a gaze passing below their eyes than beside or above
+    /// them (Chen 2002), and a gaze ~2° below the lens reads as the best
+    /// eye contact (Gao et al. 2024).
+    pub cone_down_deg: f64,
+    /// Time constant of the gaze smoothing (s): glances shorter than this
+    /// are damped.
+    pub smoothing_s: f64,
+    /// Eyes closer than this (pixels between the eye centres, in the
+    /// sampled frame) are too small to read the iris.
+    pub min_eye_distance_px: f64,
     /// Length of the windows the ratio is reported over.
     pub window_s: f64,
     /// Looking-away stretches shorter than this are glances, not reported.
@@ -54,14 +57,11 @@ pub struct EyeContactConfig {
 impl Default for EyeContactConfig {
     fn default() -> Self {
         EyeContactConfig {
-            head_yaw_cone_deg: 15.0,
-            head_pitch_cone_deg: 12.0,
-            gaze_horizontal_cone: 0.25,
-            gaze_vertical_cone: 0.3,
-            max_baseline_yaw_deg: 10.0,
-            max_baseline_pitch_down_deg: 15.0,
-            max_baseline_pitch_up_deg: 5.0,
-            max_baseline_gaze: 0.25,
+            cone_side_deg: 8.0,
+            cone_up_deg: 8.0,
+            cone_down_deg: 12.0,
+            smoothing_s: 0.3,
+            min_eye_distance_px: 24.0,
             window_s: 30.0,
             min_away_s: 1.0,
             max_away_spans: 5,
@@ -69,266 +69,182 @@ impl Default for EyeContactConfig {
     }
 }
 
-/// One face frame, quantised: head yaw/pitch in whole degrees, gaze in
-/// hundredths of an eye width.
-#[derive(Debug, Clone, Copy)]
-struct Record {
-    t: f32,
-    yaw: i8,
-    pitch: i8,
-    gaze_h: i8,
-    gaze_v: i8,
+/// Gaze relative to the lens direction, degrees: (right, down).
+pub(crate) fn gaze_from_lens(fit: &PoseFit, eye_yaw: f32, eye_pitch: f32) -> (f64, f64) {
+    let (y, p) = (f64::from(eye_yaw).to_radians(), f64::from(eye_pitch).to_radians());
+    // The eyes' forward direction in the head: -z turned by the eye's yaw
+    // (towards +x) and pitch (towards +y).
+    let in_head = [y.sin() * p.cos(), p.sin(), -y.cos() * p.cos()];
+    let r = &fit.rotation;
+    let gaze: [f64; 3] = std::array::from_fn(|i| (0..3).map(|j| r[i][j] * in_head[j]).sum());
+    let to_lens = fit.eyes_mm.map(|v| -v);
+    let yaw = |v: &[f64; 3]| v[0].atan2(-v[2]).to_degrees();
+    let pitch = |v: &[f64; 3]| v[1].atan2(v[0].hypot(v[2])).to_degrees();
+    (yaw(&gaze) - yaw(&to_lens), pitch(&gaze) - pitch(&to_lens))
 }
 
-fn quantise(x: f32, scale: f32) -> i8 {
-    (x * scale).round().clamp(-127.0, 127.0) as i8
+/// What one frame says about eye contact.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Reading {
+    Towards,
+    Away,
+    /// The face was lost after it had been seen.
+    Lost,
+    /// A face too small to read, or no face yet.
+    Unknown,
 }
 
-/// Collects face frames; classifies them at the end.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct EyeContactTracker {
-    /// (time, face visible) is implied: a record per face frame, and the
-    /// times of face-less frames only matter as breaks (`breaks`).
-    records: Vec<Record>,
-    /// Times of frames without a face (bounded by merging: only the first
-    /// frame of each face-less run is kept).
-    breaks: Vec<f32>,
-    last_had_face: bool,
+    config: EyeContactConfig,
+    smoothed: Option<(f64, (f64, f64))>,
+    seen_face: bool,
+    counts: [u64; 4],
+    right: Histogram,
+    down: Histogram,
+    away: SpanTracker,
+    /// (towards, judged) per window.
+    windows: Vec<(u32, u32)>,
 }
 
 impl EyeContactTracker {
-    pub fn push(&mut self, t: f64, face: Option<&TrackedFace>) {
-        match face {
-            Some(f) => {
-                self.records.push(Record {
-                    t: t as f32,
-                    yaw: quantise(f.pose.yaw, 1.0),
-                    pitch: quantise(f.pose.pitch, 1.0),
-                    gaze_h: quantise(f.eyes.gaze.horizontal, 100.0),
-                    gaze_v: quantise(f.eyes.gaze.vertical, 100.0),
-                });
-                self.last_had_face = true;
-            }
-            None => {
-                if self.last_had_face || self.breaks.is_empty() {
-                    self.breaks.push(t as f32);
-                }
-                self.last_had_face = false;
-            }
+    pub fn new(config: &EyeContactConfig) -> Self {
+        EyeContactTracker {
+            config: config.clone(),
+            smoothed: None,
+            seen_face: false,
+            counts: [0; 4],
+            right: Histogram::new(-60.0, 60.0, 240),
+            down: Histogram::new(-60.0, 60.0, 240),
+            away: SpanTracker::new(config.min_away_s, 0.25, config.max_away_spans),
+            windows: Vec::new(),
         }
     }
 
-    pub fn finish(self, config: &EyeContactConfig, start_t: f64, end_t: f64) -> EyeContact {
-        let head = baseline(
-            self.records
-                .iter()
-                .map(|r| (f64::from(r.yaw), f64::from(r.pitch))),
-            2.0,
-            (
-                -config.max_baseline_yaw_deg,
-                config.max_baseline_yaw_deg,
-                -config.max_baseline_pitch_up_deg,
-                config.max_baseline_pitch_down_deg,
-            ),
-        );
-        let gaze = baseline(
-            self.records
-                .iter()
-                .map(|r| (f64::from(r.gaze_h) / 100.0, f64::from(r.gaze_v) / 100.0)),
-            0.05,
-            (
-                -config.max_baseline_gaze,
-                config.max_baseline_gaze,
-                -config.max_baseline_gaze,
-                config.max_baseline_gaze,
-            ),
-        );
-        let in_contact = |r: &Record| {
-            (f64::from(r.yaw) - head.0).abs() <= config.head_yaw_cone_deg
-                && (f64::from(r.pitch) - head.1).abs() <= config.head_pitch_cone_deg
-                && (f64::from(r.gaze_h) / 100.0 - gaze.0).abs() <= config.gaze_horizontal_cone
-                && (f64::from(r.gaze_v) / 100.0 - gaze.1).abs() <= config.gaze_vertical_cone
-        };
+    pub fn push(&mut self, t: f64, start_t: f64, face: Option<&TrackedFace>) {
+        let reading = self.read(t, face);
+        self.counts[reading as usize] += 1;
+        if reading == Reading::Unknown {
+            return;
+        }
+        let towards = reading == Reading::Towards;
+        self.away.push(t, !towards);
+        let w = ((t - start_t) / self.config.window_s).floor().max(0.0) as usize;
+        if self.windows.len() <= w {
+            self.windows.resize(w + 1, (0, 0));
+        }
+        self.windows[w].0 += u32::from(towards);
+        self.windows[w].1 += 1;
+    }
 
-        let mut away = SpanTracker::new(config.min_away_s, 0.25, config.max_away_spans);
-        let mut windows: Vec<(u32, u32)> = Vec::new();
-        let mut contact = 0u64;
-        let mut breaks = self.breaks.iter().peekable();
-        for r in &self.records {
-            while let Some(&&b) = breaks.peek() {
-                if b > r.t {
-                    break;
-                }
-                away.push(f64::from(b), false);
-                breaks.next();
-            }
-            let looking = in_contact(r);
-            away.push(f64::from(r.t), !looking);
-            let w = ((f64::from(r.t) - start_t) / config.window_s)
-                .floor()
-                .max(0.0) as usize;
-            if windows.len() <= w {
-                windows.resize(w + 1, (0, 0));
-            }
-            windows[w].1 += 1;
-            if looking {
-                windows[w].0 += 1;
-                contact += 1;
-            }
+    fn read(&mut self, t: f64, face: Option<&TrackedFace>) -> Reading {
+        let c = &self.config;
+        let Some(face) = face else {
+            self.smoothed = None;
+            return if self.seen_face {
+                Reading::Lost
+            } else {
+                Reading::Unknown
+            };
+        };
+        self.seen_face = true;
+        let Some(fit) = face.pose.as_ref() else {
+            self.smoothed = None;
+            return Reading::Unknown;
+        };
+        if f64::from(face.landmarks.interocular()) < c.min_eye_distance_px {
+            return Reading::Unknown;
         }
-        for &b in breaks {
-            away.push(f64::from(b), false);
+        let raw = gaze_from_lens(fit, face.eyes.gaze.eye_yaw, face.eyes.gaze.eye_pitch);
+        let (right, down) = match self.smoothed {
+            Some((t0, (r0, d0))) if t > t0 && t - t0 <= 1.0 => {
+                let alpha = 1.0 - (-(t - t0) / c.smoothing_s).exp();
+                (r0 + alpha * (raw.0 - r0), d0 + alpha * (raw.1 - d0))
+            }
+            _ => raw,
+        };
+        self.smoothed = Some((t, (right, down)));
+        self.right.push(right);
+        self.down.push(down);
+        let inside = right.abs() <= c.cone_side_deg && (-c.cone_up_deg..=c.cone_down_deg).contains(&down);
+        if inside {
+            Reading::Towards
+        } else {
+            Reading::Away
         }
+    }
+
+    pub fn finish(self, start_t: f64, end_t: f64) -> EyeContact {
+        let c = &self.config;
+        let [towards, away, lost, unknown] = self.counts.map(|n| n as f64);
+        let judged = towards + away + lost;
+        let share = |n: f64, of: f64| if of > 0.0 { n / of } else { 0.0 };
         EyeContact {
-            ratio: contact as f64 / self.records.len().max(1) as f64,
-            windows: windows
+            ratio: share(towards, judged),
+            lost_ratio: share(lost, judged + unknown),
+            confidence: share(towards + away, towards + away + lost + unknown),
+            cone_side_deg: c.cone_side_deg,
+            cone_up_deg: c.cone_up_deg,
+            cone_down_deg: c.cone_down_deg,
+            median_right_deg: self.right.median().unwrap_or(0.0),
+            median_down_deg: self.down.median().unwrap_or(0.0),
+            windows: self
+                .windows
                 .iter()
                 .enumerate()
                 .filter(|(_, (_, n))| *n > 0)
-                .map(|(i, &(c, n))| {
-                    let start = start_t + i as f64 * config.window_s;
+                .map(|(i, &(k, n))| {
+                    let start = start_t + i as f64 * c.window_s;
                     WindowShare {
-                        span: Span::new(start, (start + config.window_s).min(end_t)),
-                        ratio: f64::from(c) / f64::from(n),
+                        span: Span::new(start, (start + c.window_s).min(end_t)),
+                        ratio: f64::from(k) / f64::from(n),
                     }
                 })
                 .collect(),
-            looking_away: away.finish_longest_first(end_t),
-            baseline_yaw: head.0,
-            baseline_pitch: head.1,
+            looking_away: self.away.finish_longest_first(end_t),
         }
     }
-}
-
-/// The dominant direction of `points`: the 3x3-bin neighbourhood of a
-/// `bin`-wide 2-D histogram holding the most points, refined to the mean of
-/// the points inside it, then clamped to `(x_lo, x_hi, y_lo, y_hi)`.
-fn baseline(
-    points: impl Iterator<Item = (f64, f64)> + Clone,
-    bin: f64,
-    (x_lo, x_hi, y_lo, y_hi): (f64, f64, f64, f64),
-) -> (f64, f64) {
-    use std::collections::HashMap;
-    let key = |(x, y): (f64, f64)| ((x / bin).round() as i32, (y / bin).round() as i32);
-    let mut counts: HashMap<(i32, i32), u32> = HashMap::new();
-    for p in points.clone() {
-        *counts.entry(key(p)).or_default() += 1;
-    }
-    let neighbourhood = |(i, j): (i32, i32)| -> u32 {
-        (-1..=1)
-            .flat_map(|di| (-1..=1).map(move |dj| (i + di, j + dj)))
-            .map(|k| counts.get(&k).copied().unwrap_or(0))
-            .sum()
-    };
-    let Some(best) = counts
-        .keys()
-        .copied()
-        .max_by_key(|&k| (neighbourhood(k), std::cmp::Reverse(k.0.abs() + k.1.abs())))
-    else {
-        return (0.0, 0.0);
-    };
-    let (mut sx, mut sy, mut n) = (0.0, 0.0, 0.0);
-    for p in points {
-        let k = key(p);
-        if (k.0 - best.0).abs() <= 1 && (k.1 - best.1).abs() <= 1 {
-            sx += p.0;
-            sy += p.1;
-            n += 1.0;
-        }
-    }
-    ((sx / n).clamp(x_lo, x_hi), (sy / n).clamp(y_lo, y_hi))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::geometry::{FaceBox, Point};
-    use crate::landmarks::Landmarks;
-    use crate::pose::HeadPose;
-    use crate::{EyeReading, Gaze};
 
-    fn face(yaw: f32, pitch: f32, gaze_h: f32) -> TrackedFace {
-        TrackedFace {
-            face_box: FaceBox {
-                x: 0.0,
-                y: 0.0,
-                width: 1.0,
-                height: 1.0,
-            },
-            landmarks: Landmarks {
-                points: [Point::default(); crate::dlib::LANDMARKS],
-            },
-            cut_off: false,
-            pose: HeadPose {
-                yaw,
-                pitch,
-                roll: 0.0,
-            },
-            eyes: EyeReading {
-                pupils: [Point::default(); 2],
-                gaze: Gaze {
-                    horizontal: gaze_h,
-                    vertical: 0.0,
-                },
-            },
+    fn fit(yaw: f64, pitch: f64, eyes_mm: [f64; 3]) -> PoseFit {
+        let (y, p) = (yaw.to_radians(), pitch.to_radians());
+        // Rz(0) · Ry(-yaw) · Rx(pitch)
+        let ry = [[y.cos(), 0.0, -y.sin()], [0.0, 1.0, 0.0], [y.sin(), 0.0, y.cos()]];
+        let rx = [[1.0, 0.0, 0.0], [0.0, p.cos(), -p.sin()], [0.0, p.sin(), p.cos()]];
+        let rotation = std::array::from_fn(|i| {
+            std::array::from_fn(|j| (0..3).map(|k| ry[i][k] * rx[k][j]).sum())
+        });
+        PoseFit {
+            pose: crate::pose::angles(&rotation),
+            rotation,
+            eyes_mm,
         }
     }
 
     #[test]
-    fn looking_away_is_measured_against_the_candidates_own_baseline() {
-        // 60 s at 5 fps reading the screen below the camera (pitch 10°),
-        // head turned away 10–14 s, eyes turned away 40–42 s, out of the
-        // picture 50–52 s.
-        let mut tracker = EyeContactTracker::default();
-        for i in 0..300 {
-            let t = f64::from(i) / 5.0;
-            let f = if (10.0..14.0).contains(&t) {
-                Some(face(35.0, 10.0, 0.0))
-            } else if (40.0..42.0).contains(&t) {
-                Some(face(1.0, 10.0, 0.6))
-            } else if (50.0..52.0).contains(&t) {
-                None
-            } else {
-                Some(face(1.0, 10.0, 0.0))
-            };
-            tracker.push(t, f.as_ref());
-        }
-        let e = tracker.finish(&EyeContactConfig::default(), 0.0, 60.0);
-        assert!((e.baseline_pitch - 10.0).abs() < 1e-6 && (e.baseline_yaw - 1.0).abs() < 1e-6);
-        assert!((e.ratio - 260.0 / 290.0).abs() < 1e-6, "{}", e.ratio);
-        assert_eq!(e.looking_away.len(), 2, "{:?}", e.looking_away);
-        assert_eq!(e.looking_away[0], Span::new(10.0, 14.0));
-        assert_eq!(e.looking_away[1], Span::new(40.0, 42.0));
-        assert_eq!(e.windows.len(), 2);
-        assert!((e.windows[0].ratio - 130.0 / 150.0).abs() < 1e-6);
-        assert!((e.windows[1].ratio - 130.0 / 140.0).abs() < 1e-6);
+    fn head_and_eye_rotations_add_up_against_the_lens_direction() {
+        let centred = [0.0, 0.0, 650.0];
+        let (r, d) = gaze_from_lens(&fit(0.0, 0.0, centred), 0.0, 0.0);
+        assert!(r.abs() < 1e-9 && d.abs() < 1e-9, "{r} {d}");
+        // Head 20° to the right, eyes 20° back: looking at the lens.
+        let (r, d) = gaze_from_lens(&fit(20.0, 0.0, centred), -20.0, 0.0);
+        assert!(r.abs() < 1e-6 && d.abs() < 1e-6, "{r} {d}");
+        // Head 15° down, eyes level in the head: 15° below the lens.
+        let (r, d) = gaze_from_lens(&fit(0.0, 15.0, centred), 0.0, 0.0);
+        assert!(r.abs() < 1e-6 && (d - 15.0).abs() < 1e-6, "{r} {d}");
+        // Sitting 100 mm right of the lens axis, facing straight ahead: the
+        // lens is ~8.7° to the gaze's left.
+        let (r, _) = gaze_from_lens(&fit(0.0, 0.0, [100.0, 0.0, 650.0]), 0.0, 0.0);
+        assert!((r - (100.0f64 / 650.0).atan().to_degrees()).abs() < 1e-6, "{r}");
     }
 
     #[test]
-    fn a_candidate_who_mostly_looks_away_is_not_in_contact() {
-        let mut tracker = EyeContactTracker::default();
-        for i in 0..100 {
-            let yaw = if i < 70 { 40.0 } else { 0.0 };
-            tracker.push(f64::from(i) / 5.0, Some(&face(yaw, 0.0, 0.0)));
-        }
-        let e = tracker.finish(&EyeContactConfig::default(), 0.0, 20.0);
-        assert_eq!(e.baseline_yaw, 10.0);
-        assert!((e.ratio - 0.3).abs() < 1e-6, "{}", e.ratio);
-        assert_eq!(e.looking_away, vec![Span::new(0.0, 14.0)]);
-    }
-
-    #[test]
-    fn the_baseline_is_the_dominant_direction_within_its_caps() {
-        let mut points = vec![(2.0, 9.0); 60];
-        points.extend(vec![(30.0, 0.0); 40]);
-        let b = baseline(points.iter().copied(), 2.0, (-10.0, 10.0, -5.0, 15.0));
-        assert!(
-            (b.0 - 2.0).abs() < 1e-9 && (b.1 - 9.0).abs() < 1e-9,
-            "{b:?}"
-        );
-        // Mostly looking far to the side: the baseline stops at the cap.
-        let away = vec![(35.0, 25.0); 100];
-        let b = baseline(away.iter().copied(), 2.0, (-10.0, 10.0, -5.0, 15.0));
-        assert_eq!(b, (10.0, 15.0));
+    fn pose_angles_of_a_composed_rotation_come_back() {
+        let p = fit(25.0, -12.0, [0.0; 3]).pose;
+        assert!((p.yaw - 25.0).abs() < 1e-4 && (p.pitch + 12.0).abs() < 1e-4 && p.roll.abs() < 1e-4, "{p:?}");
     }
 }

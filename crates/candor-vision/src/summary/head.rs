@@ -1,6 +1,16 @@
 //! Head orientation and movement over time.
+//!
+//! The pose is smoothed with a time constant (not a number of frames), and
+//! movement is the path the smoothed pose travels beyond a dead band the
+//! size of the measurement noise: jitter inside the band adds nothing, and
+//! the same motion sampled at 2 or 15 frames a second travels the same
+//! path. The path is cut into episodes of continuous motion; an episode
+//! that takes the head far from where it started in at most one movement
+//! out and one back is a deliberate turn or nod; the rest is restless
+//! motion.
 
 use candor_domain::vision::HeadMovement;
+use candor_domain::Span;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -8,101 +18,208 @@ use super::spans::SpanTracker;
 use super::stats::Running;
 use crate::pose::HeadPose;
 
-/// Fidgeting thresholds (heuristic).
+/// Head movement thresholds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct HeadConfig {
-    /// Smoothed head rotation speed above this reads as fidgeting
-    /// (heuristic: a calm speaker's nods and turns average well under
-    /// 20°/s over a second).
-    pub fidget_deg_per_s: f64,
-    /// Time constant of the speed smoothing.
+    /// Time constant of the pose smoothing (s).
     pub smoothing_s: f64,
+    /// Dead band of the movement measure (degrees): about three times the
+    /// frame-to-frame jitter of the smoothed pose of a still, talking head
+    /// measured on generated video (`head_pose_noise` test).
+    pub noise_floor_deg: f64,
+    /// An episode of motion ends when the pose rests this long (s).
+    pub episode_gap_s: f64,
+    /// An episode that takes the head at least this far (degrees) from
+    /// where it started ...
+    pub turn_min_deg: f64,
+    /// ... on a path at most this many times that distance (one movement
+    /// out and one back is 2) is a deliberate turn or nod (Candor
+    /// heuristic).
+    pub turn_max_path_ratio: f64,
+    /// Restless motion faster than this (°/s over `smoothing_s`) reads as
+    /// fidgeting (Candor heuristic: a calm speaker's small nods stay well
+    /// under it).
+    pub fidget_deg_per_s: f64,
     /// Fidgeting shorter than this is a gesture, not reported.
     pub min_fidget_s: f64,
-    /// Consecutive face frames further apart than this are not compared
-    /// (the face was lost in between).
+    /// Face frames further apart than this are not compared (the face was
+    /// lost in between).
     pub max_step_s: f64,
 }
 
 impl Default for HeadConfig {
     fn default() -> Self {
         HeadConfig {
-            fidget_deg_per_s: 20.0,
-            smoothing_s: 1.0,
+            smoothing_s: 0.3,
+            noise_floor_deg: 1.5,
+            episode_gap_s: 0.5,
+            turn_min_deg: 8.0,
+            turn_max_path_ratio: 2.5,
+            fidget_deg_per_s: 15.0,
             min_fidget_s: 2.0,
             max_step_s: 1.0,
         }
     }
 }
 
+type Angles = [f64; 3];
+
+fn distance(a: &Angles, b: &Angles) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>().sqrt()
+}
+
+/// One stretch of continuous motion.
+#[derive(Debug, Clone, Copy)]
+struct Episode {
+    start_t: f64,
+    last_move_t: f64,
+    from: Angles,
+    path: f64,
+    /// The furthest the head got from `from`.
+    reach: f64,
+}
+
+impl Episode {
+    /// A deliberate turn or nod (so far).
+    fn is_turn(&self, config: &HeadConfig) -> bool {
+        self.reach >= config.turn_min_deg && self.path <= config.turn_max_path_ratio * self.reach
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct HeadTracker {
-    yaw: Running,
-    pitch: Running,
-    roll: Running,
-    moved_deg: f64,
-    moved_s: f64,
-    smoothed_speed: f64,
-    previous: Option<(f64, HeadPose)>,
+    stats: [Running; 3],
+    smoothed: Option<(f64, Angles)>,
+    /// The dead-band anchor: follows the smoothed pose at `noise_floor_deg`.
+    anchor: Angles,
+    episode: Option<Episode>,
+    path: f64,
+    restless_path: f64,
+    face_s: f64,
+    restless_speed: f64,
+    turns: Vec<Span>,
     fidget: SpanTracker,
 }
 
 impl HeadTracker {
     pub fn new(config: &HeadConfig) -> Self {
         HeadTracker {
-            yaw: Running::default(),
-            pitch: Running::default(),
-            roll: Running::default(),
-            moved_deg: 0.0,
-            moved_s: 0.0,
-            smoothed_speed: 0.0,
-            previous: None,
-            fidget: SpanTracker::new(config.min_fidget_s, config.smoothing_s / 2.0, 20),
+            stats: Default::default(),
+            smoothed: None,
+            anchor: [0.0; 3],
+            episode: None,
+            path: 0.0,
+            restless_path: 0.0,
+            face_s: 0.0,
+            restless_speed: 0.0,
+            turns: Vec::new(),
+            fidget: SpanTracker::new(config.min_fidget_s, config.smoothing_s, 20),
         }
     }
 
     pub fn push(&mut self, config: &HeadConfig, t: f64, pose: Option<HeadPose>) {
         let Some(pose) = pose else {
+            self.close_episode(config);
+            self.smoothed = None;
             self.fidget.push(t, false);
             return;
         };
-        self.yaw.push(f64::from(pose.yaw));
-        self.pitch.push(f64::from(pose.pitch));
-        self.roll.push(f64::from(pose.roll));
-        if let Some((t0, p0)) = self.previous {
-            let dt = t - t0;
-            if dt > 0.0 && dt <= config.max_step_s {
-                let d = f64::from(
-                    ((pose.yaw - p0.yaw).powi(2)
-                        + (pose.pitch - p0.pitch).powi(2)
-                        + (pose.roll - p0.roll).powi(2))
-                    .sqrt(),
-                );
-                self.moved_deg += d;
-                self.moved_s += dt;
-                let alpha = (dt / config.smoothing_s).min(1.0);
-                self.smoothed_speed += alpha * (d / dt - self.smoothed_speed);
+        let raw = [pose.yaw, pose.pitch, pose.roll].map(f64::from);
+        let (dt, smoothed) = match self.smoothed {
+            Some((t0, previous)) if t - t0 <= config.max_step_s && t > t0 => {
+                let dt = t - t0;
+                let alpha = 1.0 - (-dt / config.smoothing_s).exp();
+                (dt, std::array::from_fn(|i| previous[i] + alpha * (raw[i] - previous[i])))
             }
+            _ => {
+                self.close_episode(config);
+                self.anchor = raw;
+                (0.0, raw)
+            }
+        };
+        self.smoothed = Some((t, smoothed));
+        for (stat, v) in self.stats.iter_mut().zip(smoothed) {
+            stat.push(v);
         }
-        self.previous = Some((t, pose));
+        self.face_s += dt;
+
+        let step = self.dead_band_step(config, &smoothed);
+        if step > 0.0 {
+            self.path += step;
+            let episode = self.episode.get_or_insert(Episode {
+                start_t: t - dt,
+                last_move_t: t,
+                from: self.anchor,
+                path: 0.0,
+                reach: 0.0,
+            });
+            episode.path += step;
+            episode.reach = episode.reach.max(distance(&episode.from, &self.anchor));
+            episode.last_move_t = t;
+        } else if self
+            .episode
+            .is_some_and(|e| t - e.last_move_t >= config.episode_gap_s)
+        {
+            self.close_episode(config);
+        }
+        if dt > 0.0 {
+            // Restless speed, judged as it happens: motion inside an episode
+            // that is not (yet) a turn counts.
+            let turning = self.episode.is_some_and(|e| e.is_turn(config));
+            let restless_step = if turning { 0.0 } else { step };
+            let alpha = 1.0 - (-dt / config.smoothing_s.max(dt)).exp();
+            self.restless_speed += alpha * (restless_step / dt - self.restless_speed);
+        }
         self.fidget
-            .push(t, self.smoothed_speed > config.fidget_deg_per_s);
+            .push(t, self.restless_speed > config.fidget_deg_per_s);
     }
 
-    pub fn finish(self, end_t: f64) -> HeadMovement {
-        HeadMovement {
-            yaw_mean: self.yaw.mean(),
-            pitch_mean: self.pitch.mean(),
-            roll_mean: self.roll.mean(),
-            yaw_std: self.yaw.std(),
-            pitch_std: self.pitch.std(),
-            roll_std: self.roll.std(),
-            movement_deg_per_s: if self.moved_s > 0.0 {
-                self.moved_deg / self.moved_s
+    /// Moves the dead-band anchor towards `pose` and returns how far it
+    /// moved.
+    fn dead_band_step(&mut self, config: &HeadConfig, pose: &Angles) -> f64 {
+        let d = distance(pose, &self.anchor);
+        if d <= config.noise_floor_deg {
+            return 0.0;
+        }
+        let step = d - config.noise_floor_deg;
+        for i in 0..3 {
+            self.anchor[i] += (pose[i] - self.anchor[i]) * step / d;
+        }
+        step
+    }
+
+    fn close_episode(&mut self, config: &HeadConfig) {
+        if let Some(e) = self.episode.take() {
+            if e.is_turn(config) {
+                self.turns.push(Span::new(e.start_t, e.last_move_t));
             } else {
-                0.0
-            },
+                self.restless_path += e.path;
+            }
+        }
+    }
+
+    pub fn finish(mut self, config: &HeadConfig, end_t: f64) -> HeadMovement {
+        self.close_episode(config);
+        let per_s = |x: f64| if self.face_s > 0.0 { x / self.face_s } else { 0.0 };
+        let [yaw, pitch, roll] = &self.stats;
+        let mut turns = self.turns;
+        if turns.len() > 20 {
+            turns.sort_by(|a, b| b.duration().total_cmp(&a.duration()));
+            turns.truncate(20);
+            turns.sort_by(|a, b| a.start.total_cmp(&b.start));
+        }
+        HeadMovement {
+            yaw_mean: yaw.mean(),
+            pitch_mean: pitch.mean(),
+            roll_mean: roll.mean(),
+            yaw_std: yaw.std(),
+            pitch_std: pitch.std(),
+            roll_std: roll.std(),
+            movement_deg_per_s: per_s(self.path),
+            restless_deg_per_s: per_s(self.restless_path),
+            noise_floor_deg: config.noise_floor_deg,
+            turns,
             fidget_spans: self.fidget.finish_in_order(end_t),
         }
     }

@@ -63,6 +63,11 @@ impl Histogram {
 
     /// The median, to the centre of its bin; None when empty.
     pub fn median(&self) -> Option<f64> {
+        self.quantile(0.5)
+    }
+
+    /// The `q`-quantile (0–1), to the centre of its bin; None when empty.
+    pub fn quantile(&self, q: f64) -> Option<f64> {
         let total: u64 = self.bins.iter().map(|&c| u64::from(c)).sum();
         if total == 0 {
             return None;
@@ -70,7 +75,7 @@ impl Histogram {
         let mut seen = 0u64;
         for (i, &c) in self.bins.iter().enumerate() {
             seen += u64::from(c);
-            if 2 * seen >= total {
+            if seen as f64 >= q * total as f64 {
                 return Some(self.lo + (i as f64 + 0.5) * self.bin_width());
             }
         }

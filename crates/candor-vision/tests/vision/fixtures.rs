@@ -144,3 +144,28 @@ pub fn placed(p: (f32, f32), size: u32, x: i32, y: i32) -> (f32, f32) {
     let s = size as f32 / PHOTO_SIZE as f32;
     (x as f32 + p.0 * s, y as f32 + p.1 * s)
 }
+
+/// An image file decoded by ffmpeg at its own size.
+pub fn decode(path: &Path) -> Image {
+    let probe = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0", "-show_entries"])
+        .args(["stream=width,height", "-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .expect("ffprobe runs");
+    let size = String::from_utf8(probe.stdout).unwrap();
+    let (width, height) = size.trim().split_once(',').expect("an image");
+    let (width, height): (u32, u32) = (width.parse().unwrap(), height.parse().unwrap());
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "bgr24", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    assert_eq!(out.stdout.len(), (width * height * 3) as usize);
+    Image {
+        width,
+        height,
+        bgr: out.stdout,
+    }
+}

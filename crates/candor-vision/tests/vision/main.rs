@@ -4,3 +4,4 @@ mod analysis;
 mod detectors;
 mod fixtures;
 mod tracker;
+mod turning;

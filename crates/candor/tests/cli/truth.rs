@@ -183,7 +183,7 @@ fn every_supported_container_gives_the_same_answer() {
 }
 
 #[test]
-fn a_face_on_camera_is_watched_and_its_absence_is_found() {
+fn a_still_photo_on_camera_is_watched_but_not_scored() {
     let (media, truth) = interview(
         "face.mp4",
         &[
@@ -216,14 +216,20 @@ fn a_face_on_camera_is_watched_and_its_absence_is_found() {
         (visible - expected).abs() <= 0.1,
         "face visible {visible:.2}, expected {expected:.2}"
     );
-    // The portrait looks straight into the lens.
-    let contact = vision["eye_contact"]["ratio"].as_f64().unwrap();
-    assert!(contact >= 0.8, "eye contact {contact:.2}");
-    for id in ["presence", "eye_contact", "framing", "lighting"] {
-        assert_eq!(
-            dimension(&report, id)["assessment"]["status"],
-            "scored",
-            "{id}"
-        );
+    // A photo pasted into the video never moves: it is measured but the
+    // camera is not scored as if someone were on camera.
+    assert_eq!(vision["motion"]["static_picture"], true);
+    for id in [
+        "presence",
+        "eye_contact",
+        "head_movement",
+        "framing",
+        "lighting",
+        "expressions",
+    ] {
+        let assessment = &dimension(&report, id)["assessment"];
+        assert_eq!(assessment["status"], "not_scored", "{id}");
+        let reason = assessment["reason"].as_str().unwrap();
+        assert!(reason.contains("does not move"), "{id}: {reason}");
     }
 }

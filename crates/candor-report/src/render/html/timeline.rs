@@ -325,7 +325,7 @@ fn eye_contact(v: &VisionAnalysis) -> Option<Lane> {
     Some(Lane {
         id: "eye-contact",
         label: format!(
-            "Eye contact per {} s (bar height; line at {} %)",
+            "Looking towards the lens per {} s (bar height; line at {} %)",
             number(first.span.duration().round()),
             percent(EYE_CONTACT_GUIDE)
         ),
