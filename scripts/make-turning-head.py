@@ -65,7 +65,7 @@ EYEBALL_RADIUS_MM = 12.0
 # The head as an ellipsoid (half-width, half-height, depth in mm) centred
 # 20 mm below the eye line; the face's relief on top of it per landmark
 # (mm towards the camera): nose, brow ridge, lips, chin; eyes sit back.
-HEAD_MM = (72.0, 115.0, 95.0)
+HEAD_MM = (85.0, 115.0, 95.0)
 HEAD_CENTRE_BELOW_EYES_MM = 20.0
 RELIEF_MM = {27: 6, 28: 10, 29: 15, 30: 20, 31: 6, 32: 9, 33: 12, 34: 9, 35: 6,
              **{i: 3 for i in range(17, 27)}, **{i: -4 for i in range(36, 48)},

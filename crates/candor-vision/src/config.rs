@@ -19,10 +19,10 @@ pub struct DetectorConfig {
     pub haar_cascade: PathBuf,
     /// Debian `opencv-data`'s improved frontal LBP cascade.
     pub lbp_cascade: PathBuf,
-    /// Debian `opencv-data`'s profile-face Haar cascade: confirms a tracked
-    /// face turned past what the frontal detector finds (measured in the
-    /// crate docs). None tracks frontal faces only.
-    pub profile_cascade: Option<PathBuf>,
+    /// Where the Haar or LBP cascade finds no face, run dlib's HOG detector,
+    /// which also finds faces turned past ~30° (measured in the crate
+    /// docs), at most 640 px wide.
+    pub turned_faces: bool,
     /// Frames are downscaled to this width before detection: a face worth
     /// analysing is at least ~1/10 of a 640-px frame, still 32 px at 320.
     pub detect_width: u32,
@@ -46,9 +46,7 @@ impl Default for DetectorConfig {
                 .into(),
             lbp_cascade: "/usr/share/opencv4/lbpcascades/lbpcascade_frontalface_improved.xml"
                 .into(),
-            profile_cascade: Some(
-                "/usr/share/opencv4/haarcascades/haarcascade_profileface.xml".into(),
-            ),
+            turned_faces: true,
             detect_width: 320,
             min_face_fraction: 0.1,
             track_face_width: 48,

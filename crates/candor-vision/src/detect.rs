@@ -1,7 +1,7 @@
 //! Face detection on a downscaled grey frame: OpenCV's Haar or LBP cascade,
 //! or dlib's HOG detector (chosen by measurement, see the crate docs).
 
-use opencv::core::{self, Mat, Rect, Size, Vector};
+use opencv::core::{Mat, Rect, Size, Vector};
 use opencv::imgproc;
 use opencv::objdetect::CascadeClassifier;
 use opencv::prelude::*;
@@ -34,13 +34,26 @@ enum Engine {
 /// [`DetectorConfig::detect_width`] and returns boxes in frame pixels.
 pub struct FaceDetector {
     engine: Engine,
-    /// OpenCV's profile cascade, for confirming a tracked face that has
-    /// turned past what the frontal detector finds.
-    profile: Option<CascadeClassifier>,
+    /// dlib's HOG detector: run where the main detector finds nothing (its
+    /// filters cover faces turned well past where frontal cascades stop,
+    /// measured in the crate docs), and around each face to give the
+    /// shape predictor the box it was trained on.
+    hog: Option<HogDetector>,
     config: DetectorConfig,
     small: Mat,
-    flipped: Mat,
 }
+
+/// Boxes found in a frame.
+#[derive(Debug, Default)]
+pub struct Detections {
+    pub boxes: Vec<FaceBox>,
+    /// The boxes are dlib HOG boxes (the shape predictor's own convention)
+    /// rather than a cascade's.
+    pub hog: bool,
+}
+
+/// dlib's HOG window: smaller faces are not found.
+const HOG_WINDOW: f32 = 80.0;
 
 impl FaceDetector {
     pub fn new(config: &DetectorConfig) -> Result<FaceDetector, VisionError> {
@@ -64,34 +77,40 @@ impl FaceDetector {
             DetectorKind::Lbp => cascade(&config.lbp_cascade)?,
             DetectorKind::DlibHog => Engine::Hog(HogDetector::new()?),
         };
-        let profile = match &config.profile_cascade {
-            Some(path) => match cascade(path)? {
-                Engine::Cascade(c) => Some(c),
-                Engine::Hog(_) => unreachable!("cascade() loads cascades"),
-            },
-            None => None,
+        let hog = match config.kind {
+            DetectorKind::Haar | DetectorKind::Lbp if config.turned_faces => {
+                Some(HogDetector::new()?)
+            }
+            _ => None,
         };
         Ok(FaceDetector {
             engine,
-            profile,
+            hog,
             config: config.clone(),
             small: Mat::default(),
-            flipped: Mat::default(),
         })
     }
 
     /// Face boxes in a frame's pixels.
-    pub fn detect_frame(&mut self, frame: &crate::Frame) -> Result<Vec<FaceBox>, VisionError> {
+    pub fn detect_frame(&mut self, frame: &crate::Frame) -> Result<Detections, VisionError> {
         frame.validate()?;
         self.detect(&frame.grey()?)
     }
 
     /// Face boxes in the grey frame's pixels.
-    pub(crate) fn detect(&mut self, grey: &Mat) -> Result<Vec<FaceBox>, VisionError> {
+    pub(crate) fn detect(&mut self, grey: &Mat) -> Result<Detections, VisionError> {
         let (width, height) = (grey.cols(), grey.rows());
         let scale = (self.config.detect_width as f64 / width as f64).min(1.0);
         let min_side = self.config.min_face_fraction * width.min(height) as f32 * scale as f32;
-        self.detect_scaled(grey, Rect::new(0, 0, width, height), scale, min_side)
+        let region = Rect::new(0, 0, width, height);
+        let found = self.detect_scaled(grey, region, scale, min_side, false)?;
+        if !found.boxes.is_empty() || self.hog.is_none() {
+            return Ok(found);
+        }
+        // At most 640 px wide: faces under the 80-px window are for the
+        // main detector anyway.
+        let scale = (640.0 / width as f64).min(1.0);
+        self.detect_scaled(grey, region, scale, HOG_WINDOW, true)
     }
 
     /// Face boxes near `face` (a box tracked in the previous frame): the
@@ -103,61 +122,55 @@ impl FaceDetector {
         &mut self,
         grey: &Mat,
         face: &FaceBox,
-    ) -> Result<Vec<FaceBox>, VisionError> {
-        let (width, height) = (grey.cols(), grey.rows());
-        let side = face.width.max(face.height) * 2.0;
-        let c = face.centre();
-        let x0 = ((c.x - side / 2.0).floor() as i32).clamp(0, width - 1);
-        let y0 = ((c.y - side / 2.0).floor() as i32).clamp(0, height - 1);
-        let x1 = ((c.x + side / 2.0).ceil() as i32).clamp(x0 + 1, width);
-        let y1 = ((c.y + side / 2.0).ceil() as i32).clamp(y0 + 1, height);
+    ) -> Result<Detections, VisionError> {
+        let region = crop_around(grey, face);
         let scale = (self.config.track_face_width as f64 / face.width.max(1.0) as f64).min(1.0);
         let min_side = self.config.track_face_width as f32 * 0.6;
-        let region = Rect::new(x0, y0, x1 - x0, y1 - y0);
-        let found = self.detect_scaled(grey, region, scale, min_side)?;
-        if !found.is_empty() {
+        let found = self.detect_scaled(grey, region, scale, min_side, false)?;
+        if !found.boxes.is_empty() {
             return Ok(found);
         }
-        self.detect_profile(region, scale, min_side)
+        self.hog_near(grey, region, face)
     }
 
-    /// Profile faces (turned either way) in the crop `detect_scaled` left
-    /// in `self.small`.
-    fn detect_profile(
+    /// The HOG detector on `region` around `face`, scaled so the face is a
+    /// little over the HOG window (nothing without the HOG detector).
+    fn hog_near(&mut self, grey: &Mat, region: Rect, face: &FaceBox) -> Result<Detections, VisionError> {
+        let scale = (1.25 * f64::from(HOG_WINDOW) / face.width.max(1.0) as f64).clamp(0.25, 2.0);
+        self.detect_scaled(grey, region, scale, HOG_WINDOW, true)
+    }
+
+    /// dlib's own box for the face around `face` (any box roughly on it),
+    /// the one nearest its centre, or None when dlib finds no face there
+    /// (too small for its window, or no HOG detector).
+    pub(crate) fn predictor_box_near(
         &mut self,
-        region: Rect,
-        scale: f64,
-        min_side: f32,
-    ) -> Result<Vec<FaceBox>, VisionError> {
-        let Some(profile) = self.profile.as_mut() else {
-            return Ok(Vec::new());
-        };
-        let min = Size::new((min_side.round() as i32).max(12), (min_side.round() as i32).max(12));
-        let mut boxes = Vec::new();
-        // The cascade finds faces turned one way; the mirrored crop gives
-        // the other.
-        core::flip(&self.small, &mut self.flipped, 1)?;
-        let width = self.small.cols() as f32;
-        for (image, mirrored) in [(&self.small, false), (&self.flipped, true)] {
-            let mut found = Vector::<Rect>::new();
-            profile.detect_multi_scale(image, &mut found, 1.1, self.config.min_neighbors, 0, min, Size::new(0, 0))?;
-            boxes.extend(found.iter().map(|r| FaceBox {
-                x: if mirrored { width - (r.x + r.width) as f32 } else { r.x as f32 },
-                y: r.y as f32,
-                width: r.width as f32,
-                height: r.height as f32,
-            }));
+        grey: &Mat,
+        face: &FaceBox,
+    ) -> Result<Option<FaceBox>, VisionError> {
+        if self.hog.is_none() && !matches!(self.engine, Engine::Hog(_)) {
+            return Ok(None);
         }
-        Ok(to_frame(boxes, region, scale))
+        let region = crop_around(grey, face);
+        let c = face.centre();
+        let found = self.hog_near(grey, region, face)?;
+        Ok(found
+            .boxes
+            .into_iter()
+            .filter(|b| b.iou(face) > 0.3)
+            .min_by(|a, b| a.centre().dist(c).total_cmp(&b.centre().dist(c))))
     }
 
+    /// Runs the main detector (or, with `turned`, the HOG fallback) on
+    /// `region` scaled by `scale`, faces at least `min_side` there.
     fn detect_scaled(
         &mut self,
         grey: &Mat,
         region: Rect,
         scale: f64,
         min_side: f32,
-    ) -> Result<Vec<FaceBox>, VisionError> {
+        turned: bool,
+    ) -> Result<Detections, VisionError> {
         let roi = Mat::roi(grey, region)?;
         let small_size = Size::new(
             ((region.width as f64 * scale).round() as i32).max(1),
@@ -172,9 +185,16 @@ impl FaceDetector {
             imgproc::INTER_AREA,
         )?;
         let image = &self.small;
-        let min_side = min_side.round() as i32;
-        let boxes = match &mut self.engine {
-            Engine::Cascade(classifier) => {
+        let hog = turned || matches!(self.engine, Engine::Hog(_));
+        let boxes = match (turned, &mut self.engine) {
+            (true, Engine::Hog(hog)) => hog_boxes(hog, image, min_side)?,
+            (true, _) => match self.hog.as_mut() {
+                Some(hog) => hog_boxes(hog, image, min_side)?,
+                None => Vec::new(),
+            },
+            (false, Engine::Hog(hog)) => hog_boxes(hog, image, min_side)?,
+            (false, Engine::Cascade(classifier)) => {
+                let min_side = (min_side.round() as i32).max(12);
                 let mut found = Vector::<Rect>::new();
                 classifier.detect_multi_scale(
                     image,
@@ -182,7 +202,7 @@ impl FaceDetector {
                     1.1,
                     self.config.min_neighbors,
                     0,
-                    Size::new(min_side.max(12), min_side.max(12)),
+                    Size::new(min_side, min_side),
                     Size::new(0, 0),
                 )?;
                 found
@@ -193,39 +213,45 @@ impl FaceDetector {
                         width: r.width as f32,
                         height: r.height as f32,
                     })
-                    .collect::<Vec<_>>()
-            }
-            Engine::Hog(hog) => {
-                // dlib's HOG window is 80 px: smaller images hold no face.
-                if image.cols() < 80 || image.rows() < 80 {
-                    Vec::new()
-                } else {
-                    hog.detect(
-                        image.data_bytes()?,
-                        image.cols() as usize,
-                        image.rows() as usize,
-                    )?
-                    .into_iter()
-                    .map(FaceBox::from_dlib)
-                    .filter(|b| b.width >= min_side as f32)
                     .collect()
-                }
             }
         };
-        Ok(to_frame(boxes, region, scale))
+        let inv = (1.0 / scale) as f32;
+        let boxes = boxes
+            .into_iter()
+            .map(|b| FaceBox {
+                x: region.x as f32 + b.x * inv,
+                y: region.y as f32 + b.y * inv,
+                width: b.width * inv,
+                height: b.height * inv,
+            })
+            .collect();
+        Ok(Detections { boxes, hog })
     }
 }
 
-/// Boxes found in `region` scaled by `scale`, in frame pixels.
-fn to_frame(boxes: Vec<FaceBox>, region: Rect, scale: f64) -> Vec<FaceBox> {
-    let inv = (1.0 / scale) as f32;
-    boxes
+/// dlib HOG boxes at least `min_side` wide in a grey image (none when the
+/// image is smaller than the detector's window).
+fn hog_boxes(hog: &mut HogDetector, image: &Mat, min_side: f32) -> Result<Vec<FaceBox>, VisionError> {
+    if image.cols() < HOG_WINDOW as i32 || image.rows() < HOG_WINDOW as i32 {
+        return Ok(Vec::new());
+    }
+    Ok(hog
+        .detect(image.data_bytes()?, image.cols() as usize, image.rows() as usize)?
         .into_iter()
-        .map(|b| FaceBox {
-            x: region.x as f32 + b.x * inv,
-            y: region.y as f32 + b.y * inv,
-            width: b.width * inv,
-            height: b.height * inv,
-        })
-        .collect()
+        .map(FaceBox::from_dlib)
+        .filter(|b| b.width >= min_side)
+        .collect())
+}
+
+/// The crop twice the size of `face` around it, inside the image.
+fn crop_around(grey: &Mat, face: &FaceBox) -> Rect {
+    let (width, height) = (grey.cols(), grey.rows());
+    let side = face.width.max(face.height) * 2.0;
+    let c = face.centre();
+    let x0 = ((c.x - side / 2.0).floor() as i32).clamp(0, width - 1);
+    let y0 = ((c.y - side / 2.0).floor() as i32).clamp(0, height - 1);
+    let x1 = ((c.x + side / 2.0).ceil() as i32).clamp(x0 + 1, width);
+    let y1 = ((c.y + side / 2.0).ceil() as i32).clamp(y0 + 1, height);
+    Rect::new(x0, y0, x1 - x0, y1 - y0)
 }

@@ -73,6 +73,29 @@ impl Landmarks {
         }
     }
 
+    /// The box dlib's HOG detector gives this face, predicted from the
+    /// rigid landmarks so that it holds through turns: square, 1.57 face
+    /// scales wide, centred 0.11 scales below the eyes-and-nose centroid,
+    /// where the scale is the outer eye corners' spread or, when the head
+    /// is turned and that spread shrinks, twice the height from the eye
+    /// line to the nose base (the ratios measured on dlib's boxes of the
+    /// astronaut photo). The shape predictor was trained on such boxes;
+    /// fitted on its own landmark box it drifts once the head turns.
+    pub fn predictor_box(&self) -> FaceBox {
+        let p = &self.points;
+        let rigid = [27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 39, 42, 45].map(|i| p[i]);
+        let centre = Point::mean(&rigid);
+        let eyes = Point::mean(&[p[36], p[39], p[42], p[45]]);
+        let scale = p[36].dist(p[45]).max(2.05 * eyes.dist(p[33]));
+        let side = 1.57 * scale;
+        FaceBox {
+            x: centre.x - side / 2.0,
+            y: centre.y + 0.11 * scale - side / 2.0,
+            width: side,
+            height: side,
+        }
+    }
+
     /// Mean eye aspect ratio of both eyes (Soukupová & Čech 2016): lid
     /// opening over eye width; ~0.3 open, under ~0.2 closed.
     pub fn eye_aspect_ratio(&self) -> f32 {

@@ -42,24 +42,27 @@ pub struct PoseFit {
 }
 
 /// A generic adult face in millimetres, in the camera's axes (x right, y
-/// down, z away from the camera) with the nose tip at the origin: nasion,
-/// nose tip, subnasale and nostril edges, inner and outer eye corners.
-/// Widths from average adult anthropometry (Farkas 1994: biocular width
-/// ~88 mm, intercanthal ~32 mm, nasion ~47 mm above the nose tip); depths
-/// from the same profile measurements, rounded.
+/// down, z away from the camera) with the nose tip at the origin: the top
+/// of the nose bridge, nose tip, subnasale and nostril edges, inner and
+/// outer eye corners. Widths from average adult anthropometry (Farkas
+/// 1994: biocular width ~88 mm, intercanthal ~32 mm); heights where dlib's
+/// 68-point scheme puts the points (its bridge point 27 sits at the eye
+/// line, not at the anatomical nasion; the eye line is ~35 mm above the
+/// nose tip on the astronaut photo); depths from facial profile
+/// proportions, rounded.
 const MODEL: [(usize, [f64; 3]); 9] = [
-    (27, [0.0, -47.0, 16.0]),
+    (27, [0.0, -37.0, 14.0]),
     (30, [0.0, 0.0, 0.0]),
-    (31, [-12.0, 8.0, 16.0]),
-    (33, [0.0, 10.0, 15.0]),
-    (35, [12.0, 8.0, 16.0]),
-    (36, [-44.0, -42.0, 38.0]),
-    (39, [-16.0, -43.0, 24.0]),
-    (42, [16.0, -43.0, 24.0]),
-    (45, [44.0, -42.0, 38.0]),
+    (31, [-11.0, 5.0, 14.0]),
+    (33, [0.0, 8.0, 13.0]),
+    (35, [11.0, 5.0, 14.0]),
+    (36, [-44.0, -35.0, 36.0]),
+    (39, [-16.0, -35.0, 22.0]),
+    (42, [16.0, -35.0, 22.0]),
+    (45, [44.0, -35.0, 36.0]),
 ];
 /// The point between the pupils in the model's coordinates.
-const EYES: [f64; 3] = [0.0, -42.0, 28.0];
+const EYES: [f64; 3] = [0.0, -35.0, 24.0];
 /// Outer eye corner to outer eye corner in the model (mm).
 const BIOCULAR_MM: f64 = 88.0;
 /// A fit whose face points further from the camera than this is rejected

@@ -47,7 +47,9 @@ pub struct FaceTracker {
     config: TrackerConfig,
     detector: FaceDetector,
     predictor: Arc<ShapePredictor>,
-    last: Option<FaceBox>,
+    /// The last face's landmark box and the detector-style box to fit the
+    /// next frame from.
+    last: Option<(FaceBox, FaceBox)>,
     since_detection: u32,
     face_count: usize,
     poses: PoseSolver,
@@ -76,7 +78,7 @@ impl FaceTracker {
     ) -> Result<FrameObservation, VisionError> {
         let grey = Grey::from_mat(grey_mat)?;
         let tracked = match self.last {
-            Some(previous) => self.track(&grey, grey_mat, previous)?,
+            Some((previous, start)) => self.track(&grey, grey_mat, previous, start)?,
             None => None,
         };
         let detected = tracked.is_none() || self.since_detection + 1 >= self.config.redetect_every;
@@ -93,7 +95,9 @@ impl FaceTracker {
             self.face_count = 0;
             self.poses.reset();
         }
-        self.last = face.as_ref().map(|f: &TrackedFace| f.face_box);
+        self.last = face
+            .as_ref()
+            .map(|f: &TrackedFace| (f.face_box, f.landmarks.predictor_box()));
         let face = match face {
             Some(mut f) => {
                 f.cut_off = f.landmarks.points.iter().any(|p| {
@@ -123,15 +127,38 @@ impl FaceTracker {
         self.push_grey(frame, &grey)
     }
 
-    /// Landmarks inside `start`, refined once on the box they imply (a
-    /// cascade's box is larger than the one the predictor was trained on),
-    /// or None when they do not describe a face.
-    fn fit(&self, grey: &Grey, start: FaceBox) -> Result<Option<TrackedFace>, VisionError> {
-        let mut landmarks = self.landmarks(grey, start)?;
-        let refined = landmarks.face_box();
-        if refined.iou(&start) < 0.8 {
-            landmarks = self.landmarks(grey, refined)?;
-        }
+    /// Landmarks of the face around `start`, or None when they do not
+    /// describe a face. The shape predictor starts from the box dlib's
+    /// detector gives the face (what it was trained on; `start` itself
+    /// when it is one): from any other box its fit drifts once the head
+    /// turns. Where dlib finds no face (one smaller than its window), it
+    /// starts from `start`, refitted once on the box the landmarks imply
+    /// when that is far from it (a cascade's box is larger than the one
+    /// the predictor was trained on).
+    fn fit(
+        &mut self,
+        grey: &Grey,
+        grey_mat: &Mat,
+        start: FaceBox,
+        start_is_dlib: bool,
+    ) -> Result<Option<TrackedFace>, VisionError> {
+        let dlib_box = if start_is_dlib {
+            Some(start)
+        } else {
+            self.detector.predictor_box_near(grey_mat, &start)?
+        };
+        let landmarks = match dlib_box {
+            Some(b) => self.landmarks(grey, b)?,
+            None => {
+                let landmarks = self.landmarks(grey, start)?;
+                let refined = landmarks.predictor_box();
+                if refined.iou(&start) < 0.8 {
+                    self.landmarks(grey, refined)?
+                } else {
+                    landmarks
+                }
+            }
+        };
         if !landmarks.is_plausible(grey, &self.config.geometry) {
             return Ok(None);
         }
@@ -144,15 +171,15 @@ impl FaceTracker {
         }))
     }
 
-    /// The face continuing `previous`: confirmed by a detection in a crop
-    /// around it, then fitted from the previous landmark box (which needs
-    /// one shape-predictor run where a cascade box needs two), or None when
-    /// it is lost.
+    /// The face continuing `previous` (its landmark box): confirmed by a
+    /// detection in a crop around it, then fitted from `start`, its box
+    /// predicted from the last landmarks, or None when it is lost.
     fn track(
         &mut self,
         grey: &Grey,
         grey_mat: &Mat,
         previous: FaceBox,
+        start: FaceBox,
     ) -> Result<Option<TrackedFace>, VisionError> {
         // Every other tracked frame is confirmed by the detector in a crop;
         // in between, the landmark fit's plausibility check alone keeps the
@@ -162,10 +189,11 @@ impl FaceTracker {
             || self
                 .detector
                 .detect_near(grey_mat, &previous)?
+                .boxes
                 .iter()
                 .any(|b| c.x > b.x && c.x < b.x + b.width && c.y > b.y && c.y < b.y + b.height);
         if confirmed {
-            self.fit(grey, previous)
+            self.fit(grey, grey_mat, start, false)
         } else {
             Ok(None)
         }
@@ -188,8 +216,9 @@ impl FaceTracker {
         tracked: Option<TrackedFace>,
     ) -> Result<Option<TrackedFace>, VisionError> {
         let mut faces = Vec::new();
-        for candidate in self.detector.detect(grey_mat)? {
-            if let Some(face) = self.fit(grey, candidate)? {
+        let found = self.detector.detect(grey_mat)?;
+        for candidate in found.boxes {
+            if let Some(face) = self.fit(grey, grey_mat, candidate, found.hog)? {
                 // A cascade may fire twice on one face at different scales.
                 if !faces.iter().any(|f: &TrackedFace| {
                     f.face_box.iou(&face.face_box) > self.config.same_face_iou
@@ -198,7 +227,7 @@ impl FaceTracker {
                 }
             }
         }
-        let continuing = self.last.and_then(|last| {
+        let continuing = self.last.map(|l| l.0).and_then(|last| {
             faces
                 .iter()
                 .enumerate()

@@ -37,6 +37,7 @@ fn detectors_recall_and_speed_on_downscaled_frames() {
             let mut detector = FaceDetector::new(&DetectorConfig {
                 kind,
                 detect_width,
+                turned_faces: false,
                 ..Default::default()
             })
             .unwrap();
@@ -45,7 +46,8 @@ fn detectors_recall_and_speed_on_downscaled_frames() {
             for (image, truth) in &scenes {
                 let boxes = detector
                     .detect_frame(&Frame::new(0.0, image.width, image.height, &image.bgr).unwrap())
-                    .unwrap();
+                    .unwrap()
+                    .boxes;
                 let hit = |b: &candor_vision::FaceBox| {
                     truth.0 > b.x
                         && truth.0 < b.x + b.width
