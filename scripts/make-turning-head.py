@@ -30,7 +30,9 @@ pitch, roll, eye_yaw, eye_pitch (degrees), ramped in and out over 0.4 s;
 the first segment's END is the duration. Named scripts: `turns` (a minute
 with a 22° nod down for 8 s, a 30° turn for 8 s and an eyes-only glance),
 `notes` (reading notes below the lens, head 20° down most of the time),
-`glances` (eye-only glances left, right and down), `still` (no motion).
+`glances` (eye-only glances to the sides, well outside an eye-contact
+cone, and one small one inside it), `glances-down` (eyes only, down at
+notes), `still` (no motion).
 
 Needs numpy and OpenCV's Python bindings (pip opencv-python-headless) and
 ffmpeg on PATH.
@@ -51,7 +53,8 @@ import numpy as np
 SCRIPTS = {
     "turns": "0-60:;8-16:pitch=22;24-32:yaw=30;40-44:eye_yaw=20;50-53:yaw=-15,pitch=-8",
     "notes": "0-40:;3-12:pitch=20;14-24:pitch=20;26-36:pitch=20",
-    "glances": "0-40:;5-9:eye_yaw=-18;14-18:eye_yaw=18;23-28:eye_pitch=18;32-35:eye_yaw=10",
+    "glances": "0-40:;5-9:eye_yaw=-20;14-18:eye_yaw=20;23-28:eye_yaw=-25;32-35:eye_yaw=4",
+    "glances-down": "0-20:;5-10:eye_pitch=25;13-16:eye_pitch=25",
     "still": "0-20:",
 }
 KEYS = ("yaw", "pitch", "roll", "eye_yaw", "eye_pitch")
@@ -225,43 +228,46 @@ class Head:
         self.eyes = [self._eye(pts[36:42]), self._eye(pts[42:48])]
 
     def _eye(self, lid):
-        """An eye's opening (polygon), iris centre (the darkest disc inside
-        it) and iris radius, in frame pixels."""
+        """An eye's opening (a mask), sclera colour, iris centre (the
+        darkest disc inside the lids) and iris radius, in frame pixels."""
         radius = IRIS_RADIUS_MM / self.mm_per_px
         grey = cv2.cvtColor(self.texture, cv2.COLOR_BGR2GRAY).astype(np.float32)
         blurred = cv2.GaussianBlur(grey, (0, 0), radius / 2)
         x0, y0 = lid.min(0).astype(int)
         x1, y1 = lid.max(0).astype(int) + 1
-        mask = np.zeros(grey.shape, np.uint8)
-        cv2.fillConvexPoly(mask, np.round(lid).astype(np.int32), 1)
-        sub = np.where(mask[y0:y1, x0:x1] > 0, blurred[y0:y1, x0:x1], np.inf)
+        inside = np.zeros(grey.shape, np.uint8)
+        cv2.fillConvexPoly(inside, np.round(lid).astype(np.int32), 1)
+        sub = np.where(inside[y0:y1, x0:x1] > 0, blurred[y0:y1, x0:x1], np.inf)
         iy, ix = np.unravel_index(np.argmin(sub), sub.shape)
-        return {"lid": lid.astype(np.float32), "iris": np.array([x0 + ix, y0 + iy], float), "radius": radius}
+        iris = np.array([x0 + ix, y0 + iy], float)
+        # Sclera: the brightest third of the lids' inside, outside the iris.
+        yy, xx = np.nonzero(inside)
+        away = (xx - iris[0]) ** 2 + (yy - iris[1]) ** 2 > radius * radius
+        values = self.texture[yy[away], xx[away]] if away.any() else self.texture[yy, xx]
+        luma = values.astype(float).sum(1)
+        sclera = np.median(values[luma >= np.percentile(luma, 67)], axis=0)
+        # dlib's lid points sit inside the lid margins and the visible iris
+        # reaches past them: the opening redrawn is taken a little taller
+        # (else the part of the iris outside stays where it was).
+        centre = lid.mean(0)
+        taller = centre + (lid - centre) * np.float32([1.1, 1.5])
+        opening = np.zeros(grey.shape, np.uint8)
+        cv2.fillConvexPoly(opening, np.round(taller).astype(np.int32), 1)
+        return {"opening": opening > 0, "sclera": sclera, "iris": iris, "radius": radius}
 
     def textured(self, eye_yaw, eye_pitch):
-        """The photo with both irises moved by an eye rotation."""
-        if eye_yaw == 0 and eye_pitch == 0:
-            return self.texture
+        """The photo with both irises redrawn, moved by an eye rotation (also
+        for no rotation, so that every frame is drawn alike)."""
         out = self.texture.copy()
         shift = EYEBALL_RADIUS_MM / self.mm_per_px * np.array(
             [math.sin(math.radians(eye_yaw)), math.sin(math.radians(eye_pitch))])
+        moved = cv2.warpAffine(self.texture, np.float32([[1, 0, shift[0]], [0, 1, shift[1]]]),
+                               (out.shape[1], out.shape[0]), borderMode=cv2.BORDER_REPLICATE)
         for eye in self.eyes:
-            lid, iris, r = eye["lid"], eye["iris"], eye["radius"]
-            mask = np.zeros(out.shape[:2], np.uint8)
-            cv2.fillConvexPoly(mask, np.round(lid).astype(np.int32), 255)
-            inside = mask > 0
-            # Sclera: the brightest third of the opening outside the iris.
-            yy, xx = np.nonzero(inside)
-            outside_iris = (xx - iris[0]) ** 2 + (yy - iris[1]) ** 2 > r * r
-            values = self.texture[yy[outside_iris], xx[outside_iris]] if outside_iris.any() else self.texture[yy, xx]
-            luma = values.astype(float).sum(1)
-            sclera = np.median(values[luma >= np.percentile(luma, 67)], axis=0)
-            out[inside] = sclera
+            out[eye["opening"]] = eye["sclera"]
             disc = np.zeros(out.shape[:2], np.uint8)
-            cv2.circle(disc, tuple(int(round(v)) for v in iris + shift), int(round(r)), 255, -1)
-            moved = cv2.warpAffine(self.texture, np.float32([[1, 0, shift[0]], [0, 1, shift[1]]]),
-                                   (out.shape[1], out.shape[0]), borderMode=cv2.BORDER_REPLICATE)
-            keep = inside & (disc > 0)
+            cv2.circle(disc, tuple(int(round(v)) for v in eye["iris"] + shift), int(round(eye["radius"])), 255, -1)
+            keep = eye["opening"] & (disc > 0)
             out[keep] = moved[keep]
         return out
 

@@ -29,6 +29,14 @@ const GRADIENT_SIGMAS: f32 = 0.3;
 /// asin(2.5 d).
 const EYE_WIDTH_OVER_EYEBALL_RADIUS: f32 = 2.5;
 
+/// Where the iris centre sits, in eye widths below the centre of the eye
+/// opening, when the eye looks straight ahead: above it, since the upper
+/// lid covers the top of the iris while the lower lid meets its bottom,
+/// and the lashes pull the gradient centre up further. Measured on the
+/// astronaut photo looking into the lens (-0.10); Grace Hopper's photo,
+/// not used to set it, reads -0.11 (the `turning` tests).
+const STRAIGHT_AHEAD_VERTICAL: f32 = -0.10;
+
 /// The eyes' rotation in the head (mean of both eyes), degrees.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Gaze {
@@ -82,7 +90,7 @@ pub(crate) fn read_eyes(grey: &Grey, landmarks: &Landmarks) -> EyeReading {
         pupils,
         gaze: Gaze {
             eye_yaw: rotation(horizontal),
-            eye_pitch: rotation(vertical),
+            eye_pitch: rotation(vertical - STRAIGHT_AHEAD_VERTICAL),
         },
     }
 }

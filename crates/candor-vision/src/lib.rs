@@ -46,7 +46,7 @@ pub use geometry::{FaceBox, Point};
 pub use landmarks::Landmarks;
 pub use pose::{head_pose, HeadPose, PoseFit, PoseSolver};
 pub use summary::{
-    BlinkConfig, Blinks, Exposure, EyeContact, EyeContactConfig, Framing, FramingConfig,
+    gaze_from_lens, BlinkConfig, Blinks, Exposure, EyeContact, EyeContactConfig, Framing, FramingConfig,
     FramingVerdict, HeadConfig, HeadMovement, Lighting, LightingConfig, Motion, MotionConfig,
     Presence, PresenceConfig,
     SmileConfig, Smiles, VisionAnalysis, VisionAnalyzer, VisionConfig, WindowShare,

@@ -42,6 +42,17 @@ pub struct TrackedFace {
     pub eyes: EyeReading,
 }
 
+/// Where a landmark fit starts.
+#[derive(Debug, Clone, Copy)]
+enum Start {
+    /// A box from dlib's detector.
+    Dlib(FaceBox),
+    /// The box predicted from the last frame's landmarks.
+    Predicted(FaceBox),
+    /// A box from a cascade.
+    Cascade(FaceBox),
+}
+
 /// Follows the main face through a stream of frames.
 pub struct FaceTracker {
     config: TrackerConfig,
@@ -129,34 +140,34 @@ impl FaceTracker {
 
     /// Landmarks of the face around `start`, or None when they do not
     /// describe a face. The shape predictor starts from the box dlib's
-    /// detector gives the face (what it was trained on; `start` itself
-    /// when it is one): from any other box its fit drifts once the head
-    /// turns. Where dlib finds no face (one smaller than its window), it
-    /// starts from `start`, refitted once on the box the landmarks imply
-    /// when that is far from it (a cascade's box is larger than the one
-    /// the predictor was trained on).
+    /// detector gives the face (what it was trained on): from any other box
+    /// its fit drifts once the head turns. That box is looked for around
+    /// the box predicted from a first fit (or from the last frame's fit
+    /// when tracking), so that the same face gets the same box whichever
+    /// way it was found. Where dlib finds no face (one smaller than its
+    /// window) the first fit stands.
     fn fit(
         &mut self,
         grey: &Grey,
         grey_mat: &Mat,
-        start: FaceBox,
-        start_is_dlib: bool,
+        start: Start,
     ) -> Result<Option<TrackedFace>, VisionError> {
-        let dlib_box = if start_is_dlib {
-            Some(start)
-        } else {
-            self.detector.predictor_box_near(grey_mat, &start)?
-        };
-        let landmarks = match dlib_box {
-            Some(b) => self.landmarks(grey, b)?,
-            None => {
-                let landmarks = self.landmarks(grey, start)?;
-                let refined = landmarks.predictor_box();
-                if refined.iou(&start) < 0.8 {
-                    self.landmarks(grey, refined)?
-                } else {
-                    landmarks
+        let predicted = match start {
+            Start::Dlib(b) => Some(b),
+            Start::Predicted(b) => self.detector.predictor_box_near(grey_mat, &b)?,
+            Start::Cascade(b) => {
+                // A cascade's box is larger than the predictor's: fit, then
+                // fit again on the box those landmarks imply.
+                let rough = self.landmarks(grey, b)?.predictor_box();
+                match self.detector.predictor_box_near(grey_mat, &rough)? {
+                    Some(found) => Some(found),
+                    None => Some(rough),
                 }
+            }
+        };
+        let landmarks = match (predicted, start) {
+            (Some(b), _) | (None, Start::Predicted(b) | Start::Cascade(b) | Start::Dlib(b)) => {
+                self.landmarks(grey, b)?
             }
         };
         if !landmarks.is_plausible(grey, &self.config.geometry) {
@@ -193,7 +204,7 @@ impl FaceTracker {
                 .iter()
                 .any(|b| c.x > b.x && c.x < b.x + b.width && c.y > b.y && c.y < b.y + b.height);
         if confirmed {
-            self.fit(grey, grey_mat, start, false)
+            self.fit(grey, grey_mat, Start::Predicted(start))
         } else {
             Ok(None)
         }
@@ -218,7 +229,12 @@ impl FaceTracker {
         let mut faces = Vec::new();
         let found = self.detector.detect(grey_mat)?;
         for candidate in found.boxes {
-            if let Some(face) = self.fit(grey, grey_mat, candidate, found.hog)? {
+            let start = if found.hog {
+                Start::Dlib(candidate)
+            } else {
+                Start::Cascade(candidate)
+            };
+            if let Some(face) = self.fit(grey, grey_mat, start)? {
                 // A cascade may fire twice on one face at different scales.
                 if !faces.iter().any(|f: &TrackedFace| {
                     f.face_box.iou(&face.face_box) > self.config.same_face_iou

@@ -21,7 +21,7 @@ pub use candor_domain::vision::{
     Blinks, Exposure, EyeContact, Framing, FramingVerdict, HeadMovement, Lighting, Motion,
     Presence, Smiles, VisionAnalysis, WindowShare,
 };
-pub use eye_contact::EyeContactConfig;
+pub use eye_contact::{gaze_from_lens, EyeContactConfig};
 pub use framing::FramingConfig;
 pub use head::HeadConfig;
 pub use lighting::LightingConfig;
