@@ -37,9 +37,10 @@ pub struct HeadConfig {
     /// out and one back is 2) is a deliberate turn or nod (Candor
     /// heuristic).
     pub turn_max_path_ratio: f64,
-    /// Restless motion faster than this (°/s over `smoothing_s`) reads as
-    /// fidgeting (Candor heuristic: a calm speaker's small nods stay well
-    /// under it).
+    /// Restless motion faster than this (°/s, smoothed over
+    /// `smoothing_s`) reads as fidgeting (Candor heuristic: deliberate
+    /// turns add none; a head swinging 6° each way every 0.6 s, sampled at
+    /// 5 frames a second, reads ~9 °/s).
     pub fidget_deg_per_s: f64,
     /// Fidgeting shorter than this is a gesture, not reported.
     pub min_fidget_s: f64,
@@ -56,7 +57,7 @@ impl Default for HeadConfig {
             episode_gap_s: 0.5,
             turn_min_deg: 8.0,
             turn_max_path_ratio: 2.5,
-            fidget_deg_per_s: 15.0,
+            fidget_deg_per_s: 6.0,
             min_fidget_s: 2.0,
             max_step_s: 1.0,
         }

