@@ -48,6 +48,11 @@ const WORD_S: f64 = 0.36;
 /// 6-second segments, a long pause every tenth segment, loudness every
 /// second, eye contact per 30-second window and a few stretches without a face.
 pub fn interview(minutes: u32) -> Report {
+    build_report(analyses(minutes), &ReportConfig::default())
+}
+
+/// What [`interview`] builds its report from.
+pub fn analyses(minutes: u32) -> Analyses {
     let duration_s = f64::from(minutes.max(1)) * 60.0;
     let transcript = transcript(duration_s);
     let speech = speech(&transcript, duration_s);
@@ -59,7 +64,7 @@ pub fn interview(minutes: u32) -> Report {
     let (lexicon, config) = (Lexicon::default(), ContentConfig::default());
     let content = candor_content::analyze(&transcript, &timing, &lexicon, &config);
     let question = fit_question(QUESTION, &transcript, &lexicon, &config);
-    let analyses = Analyses {
+    Analyses {
         source: "interview.mp4".into(),
         media: MediaInfo {
             container: "mov,mp4,m4a,3gp,3g2,mj2".into(),
@@ -90,8 +95,7 @@ pub fn interview(minutes: u32) -> Report {
         }),
         vision: Some(vision(duration_s)),
         question: Some(question),
-    };
-    build_report(analyses, &ReportConfig::default())
+    }
 }
 
 /// The 60-minute report the size bound and the benchmark use, compared

@@ -399,3 +399,84 @@ pub(super) fn expressions(a: &Analyses, config: &ReportConfig) -> Dimension {
         .collect();
     d
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Assessment, Report};
+    use crate::testing::analyses;
+    use crate::{build_report, ReportConfig};
+
+    fn assessment<'a>(report: &'a Report, id: &str) -> &'a Assessment {
+        &report
+            .dimensions
+            .iter()
+            .find(|d| d.id == id)
+            .expect("a dimension")
+            .assessment
+    }
+
+    const CAMERA: [&str; 6] = [
+        "presence",
+        "eye_contact",
+        "head_movement",
+        "framing",
+        "lighting",
+        "expressions",
+    ];
+
+    #[test]
+    fn a_still_picture_is_not_scored_on_any_camera_dimension() {
+        let mut a = analyses(1);
+        let scored = build_report(a.clone(), &ReportConfig::default());
+        for id in CAMERA {
+            assert!(matches!(assessment(&scored, id), Assessment::Scored { .. }), "{id}");
+        }
+        a.vision.as_mut().unwrap().motion.static_picture = true;
+        let report = build_report(a, &ReportConfig::default());
+        for id in CAMERA {
+            match assessment(&report, id) {
+                Assessment::NotScored { reason } => assert!(reason.contains("does not move"), "{id}: {reason}"),
+                other => panic!("{id}: {other:?}"),
+            }
+        }
+        // The camera no longer lifts (or lowers) the overall score.
+        assert_ne!(report.overall.score, scored.overall.score);
+    }
+
+    #[test]
+    fn eye_contact_says_where_the_candidate_looks_and_when_it_cannot_tell() {
+        let mut a = analyses(1);
+        let e = a.vision.as_mut().unwrap().eye_contact.as_mut().unwrap();
+        e.ratio = 0.2;
+        e.median_down_deg = 18.0;
+        let report = build_report(a.clone(), &ReportConfig::default());
+        match assessment(&report, "eye_contact") {
+            Assessment::Scored { verdict, .. } => {
+                assert!(verdict.contains("towards the lens") && verdict.contains("18° below"), "{verdict}")
+            }
+            other => panic!("{other:?}"),
+        }
+        a.vision.as_mut().unwrap().eye_contact.as_mut().unwrap().confidence = 0.3;
+        let report = build_report(a, &ReportConfig::default());
+        match assessment(&report, "eye_contact") {
+            Assessment::NotScored { reason } => assert!(reason.contains("30%"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn head_movement_is_judged_on_restlessness_not_on_deliberate_turns() {
+        let mut a = analyses(1);
+        let h = a.vision.as_mut().unwrap().head.as_mut().unwrap();
+        h.movement_deg_per_s = 12.0;
+        h.restless_deg_per_s = 0.5;
+        let report = build_report(a, &ReportConfig::default());
+        match assessment(&report, "head_movement") {
+            Assessment::Scored { score, verdict, .. } => {
+                assert_eq!(*score, 100, "{verdict}");
+                assert!(verdict.contains("deliberately 2 times"), "{verdict}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
