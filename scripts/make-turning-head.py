@@ -194,37 +194,32 @@ class Head:
         w, h = self.width - 1, self.height - 1
         edges = [[x, y] for x in (0, w / 2, w) for y in (0, h / 2, h) if (x, y) != (w / 2, h / 2)]
         moving = np.vstack([face, head_ring])
-        self.points2d = np.vstack([moving, static_ring, edges]).astype(np.float64)
+        # Every point inside the frame, as float32 (the precision Subdiv2D
+        # hands triangles back in): points are looked up by their
+        # coordinates rounded to a hundredth of a pixel.
+        self.points2d = np.clip(np.vstack([moving, static_ring, edges]), 0, [w, h]).astype(np.float32).astype(np.float64)
         self.moving = len(moving)
-        self.static = [False] * len(moving) + [True] * (len(self.points2d) - len(moving))
         depth = [self._depth(p) - RELIEF_MM.get(i, 0) for i, p in enumerate(face)]
         depth += [HEAD_MM[2] * 0.8] * len(head_ring)
-        depth = np.array(depth)
-        z = self.distance_mm + depth
-        xy = (moving - [self.width / 2, self.height / 2]) * (z / self.f)[:, None]
+        z = self.distance_mm + np.array(depth)
+        xy = (self.points2d[: self.moving] - [self.width / 2, self.height / 2]) * (z / self.f)[:, None]
         self.points3d = np.column_stack([xy, z])
         # The eye centre (between the pupils) and the pivot, in camera mm.
         eye_xy = (self.eye_centre_px - [self.width / 2, self.height / 2]) * self.distance_mm / self.f
         self.eye3d = np.array([eye_xy[0], eye_xy[1], self.distance_mm])
         self.pivot = self.eye3d + PIVOT_MM
         subdiv = cv2.Subdiv2D((-1, -1, self.width + 2, self.height + 2))
-        index = {}
-        # Subdiv2D hands triangles back as float32 coordinates: points are
-        # looked up by their coordinates rounded to a hundredth of a pixel.
         key = lambda x, y: (round(float(x), 2), round(float(y), 2))
+        index = {}
         for i, p in enumerate(self.points2d):
-            p = np.float32([np.clip(p[0], 0, w), np.clip(p[1], 0, h)])
-            self.points2d[i] = p
             index.setdefault(key(*p), i)
             subdiv.insert((float(p[0]), float(p[1])))
         self.triangles = []
         for t in subdiv.getTriangleList():
             tri = [index.get(key(t[k], t[k + 1])) for k in (0, 2, 4)]
-            if None not in tri and not all(self.static[i] for i in tri):
+            # Triangles of static points only never change: not redrawn.
+            if None not in tri and min(tri) < self.moving:
                 self.triangles.append(tri)
-        # Re-derive the moving 3-D points from the clipped 2-D ones.
-        z = self.points3d[:, 2]
-        self.points3d[:, :2] = (self.points2d[: self.moving] - [self.width / 2, self.height / 2]) * (z / self.f)[:, None]
         self.eyes = [self._eye(pts[36:42]), self._eye(pts[42:48])]
 
     def _eye(self, lid):

@@ -1,7 +1,9 @@
 //! How the candidate came across on camera: face detection and tracking,
 //! 68-point landmarks (dlib, through an owned C++ shim that turns every
-//! exception into an error value), head pose (OpenCV `solvePnP`), gaze
-//! (gradient-based pupil centres), blinks, framing and lighting.
+//! exception into an error value), head pose (OpenCV `solvePnP` on the
+//! landmarks talking does not move), gaze towards the lens (head pose plus
+//! gradient-based iris centres), blinks, framing, lighting, and whether the
+//! picture moves at all.
 //!
 //! # Choice of detector (measured)
 //!
@@ -16,14 +18,30 @@
 //! | LBP `frontalface_improved` | 0 % (45-px minimum window), 7 ms | 80 %, 0 false, 49 ms |
 //! | dlib HOG | 0 % (80-px window), 5 ms | 71 %, 6 false, 18 ms |
 //!
-//! Haar at 320 px is the default: the only detector that finds small faces
-//! on downscaled frames; its false boxes are removed by landmark checks.
-//! It runs on the whole frame only every `redetect_every` frames (and when
-//! the face is lost); in between a crop around the face is checked at a
-//! fraction of the cost and the landmarks are refitted: 14 ms per frame on
-//! average, landmarks, pose and pupils included (same load).
-//! `cargo nextest run --release -p candor-vision --run-ignored only --no-capture`
+//! Haar at 320 px finds faces: the only detector that finds small faces on
+//! downscaled frames; its false boxes are removed by landmark checks. It
+//! runs on the whole frame only every `redetect_every` frames (and when the
+//! face is lost); in between a crop around the face is checked at a
+//! fraction of the cost and the landmarks are refitted.
+//! `cargo nextest run --release -p candor-vision --run-ignored only detectors --no-capture`
 //! repeats the measurement.
+//!
+//! ## Through turns
+//!
+//! Frontal cascades stop finding a face turned past ~30° (OpenCV's profile
+//! cascade, tried too, found none of the 30° frames either: it is made for
+//! faces near 90°), and dlib's shape predictor fitted from any box other
+//! than its own detector's drifts as the head turns (a 30° turn read as
+//! 13–15°). So dlib's HOG detector, which has filters for turned faces,
+//! runs on a crop around every face to give the predictor its own box, and
+//! on the whole frame (at most 640 px wide) when the cascade finds nothing.
+//! On the generated turning heads (`detectors_on_turning_heads`, same
+//! command):
+//!
+//! TURNING_TABLE
+//!
+//! MediaPipe's BlazeFace and face mesh (PyPI `mediapipe`) were not tried:
+//! the HOG boxes already track the 30° turns of the test videos.
 
 mod config;
 mod detect;

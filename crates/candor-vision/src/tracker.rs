@@ -38,8 +38,10 @@ pub struct TrackedFace {
     pub cut_off: bool,
     /// The head pose, when one facing the camera fits the landmarks.
     pub pose: Option<PoseFit>,
-    /// Pupil centres and gaze ratios.
+    /// Pupil centres and the eyes' rotation.
     pub eyes: EyeReading,
+    /// Mean grey level (0–255) under the landmarks: how lit the face is.
+    pub brightness: f32,
 }
 
 /// Where a landmark fit starts.
@@ -119,6 +121,8 @@ impl FaceTracker {
                 });
                 f.pose = self.poses.solve(&f.landmarks, frame.width, frame.height)?;
                 f.eyes = read_eyes(&grey, &f.landmarks);
+                f.brightness = f.landmarks.points.iter().map(|p| grey.sample(p.x, p.y)).sum::<f32>()
+                    / f.landmarks.points.len() as f32;
                 Some(f)
             }
             None => None,
@@ -179,6 +183,7 @@ impl FaceTracker {
             cut_off: false,
             pose: None,
             eyes: EyeReading::default(),
+            brightness: 0.0,
         }))
     }
 

@@ -55,8 +55,12 @@ pub struct EyeContactConfig {
     /// habitual offset (a second screen) stays an offset.
     pub max_side_correction_deg: f64,
     /// Eyes closer than this (pixels between the eye centres, in the
-    /// sampled frame) are too small to read the iris.
+    /// sampled frame) are too small to read the iris (Candor heuristic: an
+    /// eye then spans ~11 px).
     pub min_eye_distance_px: f64,
+    /// A face darker than this (mean grey level under its landmarks, of
+    /// 255) is too dark to tell iris from sclera (Candor heuristic).
+    pub min_face_brightness: f64,
     /// Length of the windows the ratio is reported over.
     pub window_s: f64,
     /// Looking-away stretches shorter than this are glances, not reported.
@@ -74,6 +78,7 @@ impl Default for EyeContactConfig {
             smoothing_s: 1.0,
             max_side_correction_deg: 8.0,
             min_eye_distance_px: 24.0,
+            min_face_brightness: 40.0,
             window_s: 30.0,
             min_away_s: 1.0,
             max_away_spans: 5,
@@ -165,7 +170,9 @@ impl EyeContactTracker {
             self.recent.clear();
             return Reading::Unknown;
         };
-        if f64::from(face.landmarks.interocular()) < c.min_eye_distance_px {
+        if f64::from(face.landmarks.interocular()) < c.min_eye_distance_px
+            || f64::from(face.brightness) < c.min_face_brightness
+        {
             return Reading::Unknown;
         }
         let (right, down) = gaze_from_lens(fit, face.eyes.gaze.eye_yaw, face.eyes.gaze.eye_pitch);

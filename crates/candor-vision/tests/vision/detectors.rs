@@ -82,3 +82,65 @@ fn tracker_time_per_frame_with_redetection_every_fifth_frame() {
     let ms = start.elapsed().as_secs_f64() * 1000.0 / frames as f64;
     println!("tracker: {found}/{frames} frames with a face, {ms:.1} ms/frame (landmarks, pose, pupils included)");
 }
+
+/// The measurement behind tracking through turns: on the generated
+/// astronaut and Grace Hopper videos (a 22° nod, a 30° turn, a 15°/8°
+/// turn up), for each detector set-up the share of frames turned by 15° or
+/// more where a face (and pose) is found, the yaw and pitch error on those
+/// frames (relative to the frontal stretch), and the tracker's time per
+/// frame. Run with
+/// `cargo nextest run --release -p candor-vision --run-ignored only turning_heads --no-capture`.
+#[test]
+#[ignore = "a measurement, not a check"]
+fn detectors_on_turning_heads() {
+    let setups: [(&str, fn(&mut candor_vision::TrackerConfig)); 3] = [
+        ("Haar only", |c| c.detector.turned_faces = false),
+        ("Haar + dlib HOG boxes (default)", |_| {}),
+        ("dlib HOG only, 640 px", |c| {
+            c.detector.kind = DetectorKind::DlibHog;
+            c.detector.detect_width = 640;
+        }),
+    ];
+    for face in ["astronaut", "grace_hopper"] {
+        let video = crate::turning::turning(&format!("turns-{face}"), face, &["--script", "turns", "--talk"], 5.0);
+        for (name, setup) in setups {
+            let mut config = candor_vision::TrackerConfig::default();
+            setup(&mut config);
+            let mut tracker = candor_vision::FaceTracker::new(&config).unwrap();
+            let (mut turned, mut found, mut errors, mut frontal) = (0, 0, Vec::new(), Vec::new());
+            let start = Instant::now();
+            let mut readings = Vec::new();
+            for (t, image) in &video.frames {
+                let seen = tracker
+                    .push(&Frame::new(*t, image.width, image.height, &image.bgr).unwrap())
+                    .unwrap();
+                readings.push((*t, seen.face.and_then(|f| f.pose).map(|p| p.pose)));
+            }
+            let ms = start.elapsed().as_secs_f64() * 1000.0 / video.frames.len() as f64;
+            for (t, pose) in &readings {
+                let truth = video.at(*t);
+                let (yaw, pitch) = (truth["yaw"].as_f64().unwrap(), truth["pitch"].as_f64().unwrap());
+                if let (true, Some(p)) = (*t < 7.0, pose) {
+                    frontal.push((f64::from(p.yaw), f64::from(p.pitch)));
+                }
+                if yaw.abs().max(pitch.abs()) >= 15.0 {
+                    turned += 1;
+                    if let Some(p) = pose {
+                        found += 1;
+                        errors.push((f64::from(p.yaw) - yaw, f64::from(p.pitch) - pitch));
+                    }
+                }
+            }
+            let n = frontal.len().max(1) as f64;
+            let offset = (frontal.iter().map(|f| f.0).sum::<f64>() / n, frontal.iter().map(|f| f.1).sum::<f64>() / n);
+            let m = errors.len().max(1) as f64;
+            let (yaw_mae, pitch_mae) = (
+                errors.iter().map(|e| (e.0 - offset.0).abs()).sum::<f64>() / m,
+                errors.iter().map(|e| (e.1 - offset.1).abs()).sum::<f64>() / m,
+            );
+            println!(
+                "{face}, {name}: face on {found}/{turned} turned frames, yaw MAE {yaw_mae:.1}°, pitch MAE {pitch_mae:.1}° there; {ms:.1} ms/frame"
+            );
+        }
+    }
+}
