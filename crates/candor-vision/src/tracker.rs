@@ -156,24 +156,19 @@ impl FaceTracker {
         grey_mat: &Mat,
         start: Start,
     ) -> Result<Option<TrackedFace>, VisionError> {
-        let predicted = match start {
-            Start::Dlib(b) => Some(b),
-            Start::Predicted(b) => self.detector.predictor_box_near(grey_mat, &b)?,
+        let fit_from = match start {
+            Start::Dlib(b) => b,
+            Start::Predicted(b) => self.detector.predictor_box_near(grey_mat, &b)?.unwrap_or(b),
             Start::Cascade(b) => {
-                // A cascade's box is larger than the predictor's: fit, then
-                // fit again on the box those landmarks imply.
+                // A cascade's box is larger than the predictor's: a first
+                // fit on it places the face.
                 let rough = self.landmarks(grey, b)?.predictor_box();
-                match self.detector.predictor_box_near(grey_mat, &rough)? {
-                    Some(found) => Some(found),
-                    None => Some(rough),
-                }
+                self.detector
+                    .predictor_box_near(grey_mat, &rough)?
+                    .unwrap_or(rough)
             }
         };
-        let landmarks = match (predicted, start) {
-            (Some(b), _) | (None, Start::Predicted(b) | Start::Cascade(b) | Start::Dlib(b)) => {
-                self.landmarks(grey, b)?
-            }
-        };
+        let landmarks = self.landmarks(grey, fit_from)?;
         if !landmarks.is_plausible(grey, &self.config.geometry) {
             return Ok(None);
         }
