@@ -9,8 +9,8 @@ use candor_audio::{
 };
 use candor_content::{fit_question, ContentConfig, Lexicon, SpeechTiming};
 use candor_domain::vision::{
-    Blinks, Exposure, EyeContact, Framing, FramingVerdict, HeadMovement, Lighting, Motion, Presence,
-    Smiles, VisionAnalysis, WindowShare,
+    Blinks, Exposure, EyeContact, Framing, FramingVerdict, HeadMovement, Lighting, Motion,
+    Presence, Smiles, VisionAnalysis, WindowShare,
 };
 use candor_domain::{
     AudioStreamInfo, MediaInfo, Segment, Span, Transcript, VideoStreamInfo, VideoSummary, Word,

@@ -135,7 +135,12 @@ impl FaceDetector {
 
     /// The HOG detector on `region` around `face`, scaled so the face is a
     /// little over the HOG window (nothing without the HOG detector).
-    fn hog_near(&mut self, grey: &Mat, region: Rect, face: &FaceBox) -> Result<Detections, VisionError> {
+    fn hog_near(
+        &mut self,
+        grey: &Mat,
+        region: Rect,
+        face: &FaceBox,
+    ) -> Result<Detections, VisionError> {
         let scale = (1.25 * f64::from(HOG_WINDOW) / face.width.max(1.0) as f64).clamp(0.25, 2.0);
         self.detect_scaled(grey, region, scale, HOG_WINDOW, true)
     }
@@ -232,12 +237,20 @@ impl FaceDetector {
 
 /// dlib HOG boxes at least `min_side` wide in a grey image (none when the
 /// image is smaller than the detector's window).
-fn hog_boxes(hog: &mut HogDetector, image: &Mat, min_side: f32) -> Result<Vec<FaceBox>, VisionError> {
+fn hog_boxes(
+    hog: &mut HogDetector,
+    image: &Mat,
+    min_side: f32,
+) -> Result<Vec<FaceBox>, VisionError> {
     if image.cols() < HOG_WINDOW as i32 || image.rows() < HOG_WINDOW as i32 {
         return Ok(Vec::new());
     }
     Ok(hog
-        .detect(image.data_bytes()?, image.cols() as usize, image.rows() as usize)?
+        .detect(
+            image.data_bytes()?,
+            image.cols() as usize,
+            image.rows() as usize,
+        )?
         .into_iter()
         .map(FaceBox::from_dlib)
         .filter(|b| b.width >= min_side)

@@ -73,10 +73,9 @@ pub use geometry::{FaceBox, Point};
 pub use landmarks::Landmarks;
 pub use pose::{head_pose, HeadPose, PoseFit, PoseSolver};
 pub use summary::{
-    gaze_from_lens, BlinkConfig, Blinks, Exposure, EyeContact, EyeContactConfig, Framing, FramingConfig,
-    FramingVerdict, HeadConfig, HeadMovement, Lighting, LightingConfig, Motion, MotionConfig,
-    Presence, PresenceConfig,
-    SmileConfig, Smiles, VisionAnalysis, VisionAnalyzer, VisionConfig, WindowShare,
-    MAX_FAILED_FRAME_SHARE,
+    gaze_from_lens, BlinkConfig, Blinks, Exposure, EyeContact, EyeContactConfig, Framing,
+    FramingConfig, FramingVerdict, HeadConfig, HeadMovement, Lighting, LightingConfig, Motion,
+    MotionConfig, Presence, PresenceConfig, SmileConfig, Smiles, VisionAnalysis, VisionAnalyzer,
+    VisionConfig, WindowShare, MAX_FAILED_FRAME_SHARE,
 };
 pub use tracker::{FaceTracker, FrameObservation, TrackedFace};

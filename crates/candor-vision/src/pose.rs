@@ -136,9 +136,8 @@ impl PoseSolver {
             return Ok(None);
         }
         self.last = Some((rvec, tvec));
-        let eyes_mm = std::array::from_fn(|i| {
-            t[i] + (0..3).map(|j| rotation[i][j] * EYES[j]).sum::<f64>()
-        });
+        let eyes_mm =
+            std::array::from_fn(|i| t[i] + (0..3).map(|j| rotation[i][j] * EYES[j]).sum::<f64>());
         Ok(Some(PoseFit {
             pose: angles(&rotation),
             rotation,
@@ -149,7 +148,12 @@ impl PoseSolver {
 
 /// A starting pose: facing the camera, at the distance the outer eye
 /// corners' spread implies, centred on the nose tip.
-fn facing_camera(landmarks: &Landmarks, f: f64, cx: f64, cy: f64) -> Result<(Mat, Mat), VisionError> {
+fn facing_camera(
+    landmarks: &Landmarks,
+    f: f64,
+    cx: f64,
+    cy: f64,
+) -> Result<(Mat, Mat), VisionError> {
     let p = &landmarks.points;
     let spread = f64::from(p[36].dist(p[45])).max(1.0);
     let z = f * BIOCULAR_MM / spread;

@@ -121,7 +121,12 @@ impl FaceTracker {
                 });
                 f.pose = self.poses.solve(&f.landmarks, frame.width, frame.height)?;
                 f.eyes = read_eyes(&grey, &f.landmarks);
-                f.brightness = f.landmarks.points.iter().map(|p| grey.sample(p.x, p.y)).sum::<f32>()
+                f.brightness = f
+                    .landmarks
+                    .points
+                    .iter()
+                    .map(|p| grey.sample(p.x, p.y))
+                    .sum::<f32>()
                     / f.landmarks.points.len() as f32;
                 Some(f)
             }

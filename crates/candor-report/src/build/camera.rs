@@ -124,7 +124,9 @@ pub(super) fn eye_contact(a: &Analyses, config: &ReportConfig) -> Dimension {
         )
     } else {
         (
-            format!("You look towards the lens only {share}% of the time; 60–70% reads as engaged."),
+            format!(
+                "You look towards the lens only {share}% of the time; 60–70% reads as engaged."
+            ),
             "Put your notes next to the camera lens and look into it when you make a point.",
         )
     };
@@ -172,7 +174,10 @@ pub(super) fn eye_contact(a: &Analyses, config: &ReportConfig) -> Dimension {
         .chain(best.into_iter().take(EXAMPLES).map(|w| {
             Evidence::example(
                 w.span,
-                format!("looking towards the lens {:.0}% of the time", w.ratio * 100.0),
+                format!(
+                    "looking towards the lens {:.0}% of the time",
+                    w.ratio * 100.0
+                ),
             )
         }))
         .collect();
@@ -429,13 +434,18 @@ mod tests {
         let mut a = analyses(1);
         let scored = build_report(a.clone(), &ReportConfig::default());
         for id in CAMERA {
-            assert!(matches!(assessment(&scored, id), Assessment::Scored { .. }), "{id}");
+            assert!(
+                matches!(assessment(&scored, id), Assessment::Scored { .. }),
+                "{id}"
+            );
         }
         a.vision.as_mut().unwrap().motion.static_picture = true;
         let report = build_report(a, &ReportConfig::default());
         for id in CAMERA {
             match assessment(&report, id) {
-                Assessment::NotScored { reason } => assert!(reason.contains("does not move"), "{id}: {reason}"),
+                Assessment::NotScored { reason } => {
+                    assert!(reason.contains("does not move"), "{id}: {reason}")
+                }
                 other => panic!("{id}: {other:?}"),
             }
         }
@@ -452,11 +462,20 @@ mod tests {
         let report = build_report(a.clone(), &ReportConfig::default());
         match assessment(&report, "eye_contact") {
             Assessment::Scored { verdict, .. } => {
-                assert!(verdict.contains("towards the lens") && verdict.contains("18° below"), "{verdict}")
+                assert!(
+                    verdict.contains("towards the lens") && verdict.contains("18° below"),
+                    "{verdict}"
+                )
             }
             other => panic!("{other:?}"),
         }
-        a.vision.as_mut().unwrap().eye_contact.as_mut().unwrap().confidence = 0.3;
+        a.vision
+            .as_mut()
+            .unwrap()
+            .eye_contact
+            .as_mut()
+            .unwrap()
+            .confidence = 0.3;
         let report = build_report(a, &ReportConfig::default());
         match assessment(&report, "eye_contact") {
             Assessment::NotScored { reason } => assert!(reason.contains("30%"), "{reason}"),

@@ -88,7 +88,10 @@ impl Default for EyeContactConfig {
 
 /// Gaze relative to the lens direction, degrees: (right, down).
 pub fn gaze_from_lens(fit: &PoseFit, eye_yaw: f32, eye_pitch: f32) -> (f64, f64) {
-    let (y, p) = (f64::from(eye_yaw).to_radians(), f64::from(eye_pitch).to_radians());
+    let (y, p) = (
+        f64::from(eye_yaw).to_radians(),
+        f64::from(eye_pitch).to_radians(),
+    );
     // The eyes' forward direction in the head: -z turned by the eye's yaw
     // (towards +x) and pitch (towards +y).
     let in_head = [y.sin() * p.cos(), p.sin(), -y.cos() * p.cos()];
@@ -176,7 +179,11 @@ impl EyeContactTracker {
             return Reading::Unknown;
         }
         let (right, down) = gaze_from_lens(fit, face.eyes.gaze.eye_yaw, face.eyes.gaze.eye_pitch);
-        while self.recent.front().is_some_and(|r| r.0 <= t - c.smoothing_s) {
+        while self
+            .recent
+            .front()
+            .is_some_and(|r| r.0 <= t - c.smoothing_s)
+        {
             self.recent.pop_front();
         }
         self.recent.push_back((t, right, down));
@@ -194,7 +201,8 @@ impl EyeContactTracker {
             .unwrap_or(0.0)
             .clamp(-c.max_side_correction_deg, c.max_side_correction_deg);
         let right = right - correction;
-        let inside = right.abs() <= c.cone_side_deg && (-c.cone_up_deg..=c.cone_down_deg).contains(&down);
+        let inside =
+            right.abs() <= c.cone_side_deg && (-c.cone_up_deg..=c.cone_down_deg).contains(&down);
         if inside {
             Reading::Towards
         } else {
@@ -241,8 +249,16 @@ mod tests {
     fn fit(yaw: f64, pitch: f64, eyes_mm: [f64; 3]) -> PoseFit {
         let (y, p) = (yaw.to_radians(), pitch.to_radians());
         // Rz(0) · Ry(-yaw) · Rx(pitch)
-        let ry = [[y.cos(), 0.0, -y.sin()], [0.0, 1.0, 0.0], [y.sin(), 0.0, y.cos()]];
-        let rx = [[1.0, 0.0, 0.0], [0.0, p.cos(), -p.sin()], [0.0, p.sin(), p.cos()]];
+        let ry = [
+            [y.cos(), 0.0, -y.sin()],
+            [0.0, 1.0, 0.0],
+            [y.sin(), 0.0, y.cos()],
+        ];
+        let rx = [
+            [1.0, 0.0, 0.0],
+            [0.0, p.cos(), -p.sin()],
+            [0.0, p.sin(), p.cos()],
+        ];
         let rotation = std::array::from_fn(|i| {
             std::array::from_fn(|j| (0..3).map(|k| ry[i][k] * rx[k][j]).sum())
         });
@@ -267,12 +283,18 @@ mod tests {
         // Sitting 100 mm right of the lens axis, facing straight ahead: the
         // lens is ~8.7° to the gaze's left.
         let (r, _) = gaze_from_lens(&fit(0.0, 0.0, [100.0, 0.0, 650.0]), 0.0, 0.0);
-        assert!((r - (100.0f64 / 650.0).atan().to_degrees()).abs() < 1e-6, "{r}");
+        assert!(
+            (r - (100.0f64 / 650.0).atan().to_degrees()).abs() < 1e-6,
+            "{r}"
+        );
     }
 
     #[test]
     fn pose_angles_of_a_composed_rotation_come_back() {
         let p = fit(25.0, -12.0, [0.0; 3]).pose;
-        assert!((p.yaw - 25.0).abs() < 1e-4 && (p.pitch + 12.0).abs() < 1e-4 && p.roll.abs() < 1e-4, "{p:?}");
+        assert!(
+            (p.yaw - 25.0).abs() < 1e-4 && (p.pitch + 12.0).abs() < 1e-4 && p.roll.abs() < 1e-4,
+            "{p:?}"
+        );
     }
 }

@@ -68,7 +68,11 @@ impl Default for HeadConfig {
 type Angles = [f64; 3];
 
 fn distance(a: &Angles, b: &Angles) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>().sqrt()
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).powi(2))
+        .sum::<f64>()
+        .sqrt()
 }
 
 /// One stretch of continuous motion.
@@ -132,7 +136,10 @@ impl HeadTracker {
             Some((t0, previous)) if t - t0 <= config.max_step_s && t > t0 => {
                 let dt = t - t0;
                 let alpha = 1.0 - (-dt / config.smoothing_s).exp();
-                (dt, std::array::from_fn(|i| previous[i] + alpha * (raw[i] - previous[i])))
+                (
+                    dt,
+                    std::array::from_fn(|i| previous[i] + alpha * (raw[i] - previous[i])),
+                )
             }
             _ => {
                 self.close_episode(config);
@@ -203,7 +210,13 @@ impl HeadTracker {
 
     pub fn finish(mut self, config: &HeadConfig, end_t: f64) -> HeadMovement {
         self.close_episode(config);
-        let per_s = |x: f64| if self.face_s > 0.0 { x / self.face_s } else { 0.0 };
+        let per_s = |x: f64| {
+            if self.face_s > 0.0 {
+                x / self.face_s
+            } else {
+                0.0
+            }
+        };
         let [yaw, pitch, roll] = &self.stats;
         let mut turns = self.turns;
         if turns.len() > 20 {

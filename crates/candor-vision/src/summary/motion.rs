@@ -90,7 +90,13 @@ impl MotionTracker {
         };
         let region = match (face, self.region) {
             (None, _) => whole,
-            (Some(f), Some(r)) if r != whole && f.centre().dist(r.centre()) < 0.25 * r.width && (f.width / r.width - 1.0).abs() < 0.25 => r,
+            (Some(f), Some(r))
+                if r != whole
+                    && f.centre().dist(r.centre()) < 0.25 * r.width
+                    && (f.width / r.width - 1.0).abs() < 0.25 =>
+            {
+                r
+            }
             (Some(f), _) => f,
         };
         if self.region != Some(region) {

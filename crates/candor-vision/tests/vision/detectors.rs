@@ -102,7 +102,12 @@ fn detectors_on_turning_heads() {
         }),
     ];
     for face in ["astronaut", "grace_hopper"] {
-        let video = crate::turning::turning(&format!("turns-{face}"), face, &["--script", "turns", "--talk"], 5.0);
+        let video = crate::turning::turning(
+            &format!("turns-{face}"),
+            face,
+            &["--script", "turns", "--talk"],
+            5.0,
+        );
         for (name, setup) in setups {
             let mut config = candor_vision::TrackerConfig::default();
             setup(&mut config);
@@ -119,7 +124,10 @@ fn detectors_on_turning_heads() {
             let ms = start.elapsed().as_secs_f64() * 1000.0 / video.frames.len() as f64;
             for (t, pose) in &readings {
                 let truth = video.at(*t);
-                let (yaw, pitch) = (truth["yaw"].as_f64().unwrap(), truth["pitch"].as_f64().unwrap());
+                let (yaw, pitch) = (
+                    truth["yaw"].as_f64().unwrap(),
+                    truth["pitch"].as_f64().unwrap(),
+                );
                 if let (true, Some(p)) = (*t < 7.0, pose) {
                     frontal.push((f64::from(p.yaw), f64::from(p.pitch)));
                 }
@@ -132,7 +140,10 @@ fn detectors_on_turning_heads() {
                 }
             }
             let n = frontal.len().max(1) as f64;
-            let offset = (frontal.iter().map(|f| f.0).sum::<f64>() / n, frontal.iter().map(|f| f.1).sum::<f64>() / n);
+            let offset = (
+                frontal.iter().map(|f| f.0).sum::<f64>() / n,
+                frontal.iter().map(|f| f.1).sum::<f64>() / n,
+            );
             let m = errors.len().max(1) as f64;
             let (yaw_mae, pitch_mae) = (
                 errors.iter().map(|e| (e.0 - offset.0).abs()).sum::<f64>() / m,

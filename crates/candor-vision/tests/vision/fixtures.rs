@@ -96,15 +96,23 @@ impl Image {
 /// The astronaut photo at `size` x `size` pixels, through an ffmpeg filter
 /// chain `extra` (e.g. "hflip", "rotate=0.2") applied before scaling.
 pub fn astronaut(size: u32, extra: &str) -> Image {
+    photo(&astronaut_png(), size, extra)
+}
+
+/// A square crop of the photo at `path` (its shorter side, centred) at
+/// `size` x `size` pixels, through the ffmpeg filter chain `extra`.
+pub fn photo(path: &Path, size: u32, extra: &str) -> Image {
     let mut filters = String::new();
     if !extra.is_empty() {
         filters.push_str(extra);
         filters.push(',');
     }
-    filters.push_str(&format!("scale={size}:{size}:flags=area"));
+    filters.push_str(&format!(
+        "crop='min(iw,ih)':'min(iw,ih)',scale={size}:{size}:flags=area"
+    ));
     let out = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
-        .arg(astronaut_png())
+        .arg(path)
         .args([
             "-vf",
             &filters,

@@ -128,12 +128,18 @@ fn head_pose_is_frontal_and_follows_mirroring_and_rotation() {
         canvas.paste(photo, 140, 0);
         canvas
     };
-    let frontal = face_in(&place(&fixtures::astronaut(360, ""))).pose.expect("a pose").pose;
+    let frontal = face_in(&place(&fixtures::astronaut(360, "")))
+        .pose
+        .expect("a pose")
+        .pose;
     assert!(
         frontal.yaw.abs() < 15.0 && frontal.roll.abs() < 10.0 && frontal.pitch.abs() < 20.0,
         "{frontal:?}"
     );
-    let mirrored = face_in(&place(&fixtures::astronaut(360, "hflip"))).pose.expect("a pose").pose;
+    let mirrored = face_in(&place(&fixtures::astronaut(360, "hflip")))
+        .pose
+        .expect("a pose")
+        .pose;
     assert!(
         (mirrored.yaw + frontal.yaw).abs() < 4.0,
         "{frontal:?} vs mirrored {mirrored:?}"
@@ -147,7 +153,9 @@ fn head_pose_is_frontal_and_follows_mirroring_and_rotation() {
         360,
         "rotate=10*PI/180:fillcolor=gray",
     )))
-    .pose.expect("a pose").pose;
+    .pose
+    .expect("a pose")
+    .pose;
     let turned = rotated.roll - frontal.roll;
     assert!(
         (turned - 10.0).abs() < 4.0,
