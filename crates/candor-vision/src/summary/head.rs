@@ -192,8 +192,8 @@ impl HeadTracker {
             return 0.0;
         }
         let step = d - config.noise_floor_deg;
-        for i in 0..3 {
-            self.anchor[i] += (pose[i] - self.anchor[i]) * step / d;
+        for (anchor, target) in self.anchor.iter_mut().zip(pose) {
+            *anchor += (target - *anchor) * step / d;
         }
         step
     }

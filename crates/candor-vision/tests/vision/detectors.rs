@@ -93,7 +93,8 @@ fn tracker_time_per_frame_with_redetection_every_fifth_frame() {
 #[test]
 #[ignore = "a measurement, not a check"]
 fn detectors_on_turning_heads() {
-    let setups: [(&str, fn(&mut candor_vision::TrackerConfig)); 3] = [
+    type Setup = fn(&mut candor_vision::TrackerConfig);
+    let setups: [(&str, Setup); 3] = [
         ("Haar only", |c| c.detector.turned_faces = false),
         ("Haar + dlib HOG boxes (default)", |_| {}),
         ("dlib HOG only, 640 px", |c| {
