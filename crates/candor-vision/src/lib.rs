@@ -65,7 +65,7 @@ mod summary;
 mod tracker;
 
 pub use config::{DetectorConfig, GeometryLimits, TrackerConfig};
-pub use detect::{DetectorKind, FaceDetector};
+pub use detect::{Detections, DetectorKind, FaceDetector};
 pub use error::VisionError;
 pub use frame::Frame;
 pub use gaze::{EyeReading, Gaze};
