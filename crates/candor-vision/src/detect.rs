@@ -123,7 +123,7 @@ impl FaceDetector {
         grey: &Mat,
         face: &FaceBox,
     ) -> Result<Detections, VisionError> {
-        let region = crop_around(grey, face);
+        let region = crop_around(grey, face, 2.0);
         let scale = (self.config.track_face_width as f64 / face.width.max(1.0) as f64).min(1.0);
         let min_side = self.config.track_face_width as f32 * 0.6;
         let found = self.detect_scaled(grey, region, scale, min_side, false)?;
@@ -156,7 +156,7 @@ impl FaceDetector {
         if self.hog.is_none() && !matches!(self.engine, Engine::Hog(_)) {
             return Ok(None);
         }
-        let region = crop_around(grey, face);
+        let region = crop_around(grey, face, 2.0);
         let c = face.centre();
         let found = self.hog_near(grey, region, face)?;
         Ok(found
@@ -257,10 +257,10 @@ fn hog_boxes(
         .collect())
 }
 
-/// The crop twice the size of `face` around it, inside the image.
-fn crop_around(grey: &Mat, face: &FaceBox) -> Rect {
+/// The crop `times` the size of `face` around it, inside the image.
+fn crop_around(grey: &Mat, face: &FaceBox, times: f32) -> Rect {
     let (width, height) = (grey.cols(), grey.rows());
-    let side = face.width.max(face.height) * 2.0;
+    let side = face.width.max(face.height) * times;
     let c = face.centre();
     let x0 = ((c.x - side / 2.0).floor() as i32).clamp(0, width - 1);
     let y0 = ((c.y - side / 2.0).floor() as i32).clamp(0, height - 1);

@@ -47,10 +47,9 @@ pub struct TrackedFace {
 /// Where a landmark fit starts.
 #[derive(Debug, Clone, Copy)]
 enum Start {
-    /// A box from dlib's detector.
-    Dlib(FaceBox),
-    /// The box predicted from the last frame's landmarks.
-    Predicted(FaceBox),
+    /// A box to fit from as it is: dlib's detector's, or (where dlib finds
+    /// no face) the one predicted from the last frame's landmarks.
+    Exact(FaceBox),
     /// A box from a cascade.
     Cascade(FaceBox),
 }
@@ -148,13 +147,14 @@ impl FaceTracker {
     }
 
     /// Landmarks of the face around `start`, or None when they do not
-    /// describe a face. The shape predictor starts from the box dlib's
-    /// detector gives the face (what it was trained on): from any other box
-    /// its fit drifts once the head turns. That box is looked for around
-    /// the box predicted from a first fit (or from the last frame's fit
-    /// when tracking), so that the same face gets the same box whichever
-    /// way it was found. Where dlib finds no face (one smaller than its
-    /// window) the first fit stands.
+    /// describe a face. The shape predictor should start from the box
+    /// dlib's detector gives the face (what it was trained on): from any
+    /// other box its fit drifts once the head turns. For a cascade's box
+    /// that box is looked for around the box a first fit implies (as
+    /// tracking looks for it around the box the last frame's fit implies),
+    /// so that the same face gets the same box whichever way it was found.
+    /// Where dlib finds no face (one smaller than its window) the first fit
+    /// stands.
     fn fit(
         &mut self,
         grey: &Grey,
@@ -162,8 +162,7 @@ impl FaceTracker {
         start: Start,
     ) -> Result<Option<TrackedFace>, VisionError> {
         let fit_from = match start {
-            Start::Dlib(b) => b,
-            Start::Predicted(b) => self.detector.predictor_box_near(grey_mat, &b)?.unwrap_or(b),
+            Start::Exact(b) => b,
             Start::Cascade(b) => {
                 // A cascade's box is larger than the predictor's: a first
                 // fit on it places the face.
@@ -187,9 +186,12 @@ impl FaceTracker {
         }))
     }
 
-    /// The face continuing `previous` (its landmark box): confirmed by a
-    /// detection in a crop around it, then fitted from `start`, its box
-    /// predicted from the last landmarks, or None when it is lost.
+    /// The face continuing `previous` (its landmark box), or None when it
+    /// is lost. dlib's detector looks for it around `start`, the box the
+    /// last landmarks imply, and its box both confirms the face and is
+    /// what the landmarks are fitted from. Where dlib finds nothing (a
+    /// face under its window) the cascade confirms the face in a crop
+    /// around it and the landmarks are fitted from `start`.
     fn track(
         &mut self,
         grey: &Grey,
@@ -197,7 +199,10 @@ impl FaceTracker {
         previous: FaceBox,
         start: FaceBox,
     ) -> Result<Option<TrackedFace>, VisionError> {
-        // Every other tracked frame is confirmed by the detector in a crop;
+        if let Some(found) = self.detector.predictor_box_near(grey_mat, &start)? {
+            return self.fit(grey, grey_mat, Start::Exact(found));
+        }
+        // Every other tracked frame is confirmed by the cascade in a crop;
         // in between, the landmark fit's plausibility check alone keeps the
         // face (the confirmation is the costliest step of tracking).
         let c = previous.centre();
@@ -209,7 +214,7 @@ impl FaceTracker {
                 .iter()
                 .any(|b| c.x > b.x && c.x < b.x + b.width && c.y > b.y && c.y < b.y + b.height);
         if confirmed {
-            self.fit(grey, grey_mat, Start::Predicted(start))
+            self.fit(grey, grey_mat, Start::Exact(start))
         } else {
             Ok(None)
         }
@@ -234,8 +239,16 @@ impl FaceTracker {
         let mut faces = Vec::new();
         let found = self.detector.detect(grey_mat)?;
         for candidate in found.boxes {
+            // The tracked face, fitted already in this frame.
+            if let Some(t) = &tracked {
+                let c = t.face_box.centre();
+                let (x1, y1) = (candidate.x + candidate.width, candidate.y + candidate.height);
+                if c.x > candidate.x && c.x < x1 && c.y > candidate.y && c.y < y1 {
+                    continue;
+                }
+            }
             let start = if found.hog {
-                Start::Dlib(candidate)
+                Start::Exact(candidate)
             } else {
                 Start::Cascade(candidate)
             };
