@@ -239,14 +239,6 @@ impl FaceTracker {
         let mut faces = Vec::new();
         let found = self.detector.detect(grey_mat)?;
         for candidate in found.boxes {
-            // The tracked face, fitted already in this frame.
-            if let Some(t) = &tracked {
-                let c = t.face_box.centre();
-                let (x1, y1) = (candidate.x + candidate.width, candidate.y + candidate.height);
-                if c.x > candidate.x && c.x < x1 && c.y > candidate.y && c.y < y1 {
-                    continue;
-                }
-            }
             let start = if found.hog {
                 Start::Exact(candidate)
             } else {

@@ -171,7 +171,10 @@ fn detectors_on_turning_heads() {
             let luma: Vec<u8> = image
                 .bgr
                 .chunks_exact(3)
-                .map(|p| ((29 * u32::from(p[0]) + 150 * u32::from(p[1]) + 77 * u32::from(p[2])) >> 8) as u8)
+                .map(|p| {
+                    ((29 * u32::from(p[0]) + 150 * u32::from(p[1]) + 77 * u32::from(p[2])) >> 8)
+                        as u8
+                })
                 .collect();
             let grey = opencv::core::Mat::from_slice(&luma)
                 .unwrap()
@@ -184,12 +187,22 @@ fn detectors_on_turning_heads() {
             let hit = [&grey, &mirrored].iter().any(|img| {
                 let mut boxes = opencv::core::Vector::<opencv::core::Rect>::new();
                 profile
-                    .detect_multi_scale(*img, &mut boxes, 1.1, 3, 0, opencv::core::Size::new(24, 24), opencv::core::Size::new(0, 0))
+                    .detect_multi_scale(
+                        *img,
+                        &mut boxes,
+                        1.1,
+                        3,
+                        0,
+                        opencv::core::Size::new(24, 24),
+                        opencv::core::Size::new(0, 0),
+                    )
                     .unwrap();
                 !boxes.is_empty()
             });
             found += usize::from(hit);
         }
-        println!("{face}, OpenCV profile cascade alone: a face on {found}/{turned} frames turned 30°");
+        println!(
+            "{face}, OpenCV profile cascade alone: a face on {found}/{turned} frames turned 30°"
+        );
     }
 }
