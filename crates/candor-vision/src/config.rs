@@ -19,9 +19,10 @@ pub struct DetectorConfig {
     pub haar_cascade: PathBuf,
     /// Debian `opencv-data`'s improved frontal LBP cascade.
     pub lbp_cascade: PathBuf,
-    /// Where the Haar or LBP cascade finds no face, run dlib's HOG detector,
-    /// which also finds faces turned past ~30° (measured in the crate
-    /// docs), at most 640 px wide.
+    /// Run dlib's HOG detector around every face found, so that the
+    /// landmarks are fitted from dlib's own box (from any other they drift
+    /// once the head turns), and on the whole frame (at most 640 px wide)
+    /// where the cascade finds no face. Measured in the crate docs.
     pub turned_faces: bool,
     /// Frames are downscaled to this width before detection: a face worth
     /// analysing is at least ~1/10 of a 640-px frame, still 32 px at 320.

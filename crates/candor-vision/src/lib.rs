@@ -21,36 +21,33 @@
 //! Haar at 320 px finds faces: the only detector that finds small faces on
 //! downscaled frames; its false boxes are removed by landmark checks. It
 //! runs on the whole frame only every `redetect_every` frames (and when the
-//! face is lost); in between a crop around the face is checked at a
-//! fraction of the cost and the landmarks are refitted.
+//! face is lost); in between the face is followed by its landmarks.
 //! `cargo nextest run --release -p candor-vision --run-ignored only detectors --no-capture`
 //! repeats the measurement.
 //!
 //! ## Through turns
 //!
-//! Frontal cascades stop finding a face turned past ~30° (OpenCV's profile
-//! cascade, tried too, found none of the 30° frames either: it is made for
-//! faces near 90°), and dlib's shape predictor fitted from any box other
-//! than its own detector's drifts as the head turns (a 30° turn read as
-//! 13–15°). So dlib's HOG detector, which has filters for turned faces,
-//! runs on a crop around every face to give the predictor its own box, and
-//! on the whole frame (at most 640 px wide) when the cascade finds nothing.
-//! On the generated turning heads (`detectors_on_turning_heads`, same
-//! command):
+//! Finding a turned face is not the hard part: tracking by landmarks keeps
+//! it, and OpenCV's profile cascade also finds the 30° turns of the test
+//! videos (39 of 39 frames). What turns break is the landmark fit: dlib's
+//! shape predictor started from any box other than its own detector's
+//! drifts as the head turns (a 30° turn read as 13–15°). So dlib's HOG
+//! detector, which has filters for turned faces, runs on a crop around
+//! every face to give the predictor its own box, and on the whole frame
+//! (at most 640 px wide) when the cascade finds nothing. On the generated
+//! turning heads (`detectors_on_turning_heads`, same command), yaw and pitch
+//! error on the 94 frames turned 15° or more (every set-up kept the face on
+//! all of them), and the tracker's time per 640x360 frame:
 //!
-//! | set-up | astronaut: yaw / pitch MAE on turned frames | Grace Hopper (held out) | ms per frame |
+//! | set-up | astronaut | Grace Hopper (held out) | ms per frame |
 //! |---|---|---|---|
-//! | Haar only (landmarks refitted on their own box) | 8.1° / 5.7° | 7.3° / 6.4° | 6.0–7.1 |
-//! | Haar + dlib HOG boxes (default) | 1.5° / 3.1° | 4.9° / 5.8° | 10.0–10.8 |
-//! | dlib HOG only, at 640 px | 2.2° / 3.5° | 4.2° / 5.9° | 10.0–10.7 |
+//! | Haar only (landmarks refitted on their own box) | 8.1° / 5.7° | 7.3° / 6.4° | 5.4–6.4 |
+//! | Haar + dlib HOG boxes (default) | 1.5° / 3.1° | 4.9° / 5.8° | 7.1–7.9 |
+//! | dlib HOG only, at 640 px | 2.2° / 3.5° | 4.2° / 5.9° | 7.5–7.6 |
 //!
-//! (The face was kept on all 94 frames turned 15° or more in every set-up:
-//! tracking by landmarks holds it; what the HOG box buys is accuracy.) The
-//! default keeps Haar for finding small faces, which HOG's 80-px window
-//! misses.
-//!
-//! MediaPipe's BlazeFace and face mesh (PyPI `mediapipe`) were not tried:
-//! the HOG boxes already track the 30° turns of the test videos.
+//! The default keeps Haar for finding small faces, which HOG's 80-px window
+//! misses. MediaPipe's BlazeFace and face mesh (PyPI `mediapipe`) were not
+//! tried.
 
 mod config;
 mod detect;
