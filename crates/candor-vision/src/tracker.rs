@@ -89,16 +89,18 @@ impl FaceTracker {
         grey_mat: &Mat,
     ) -> Result<FrameObservation, VisionError> {
         let grey = Grey::from_mat(grey_mat)?;
+        let due = self.since_detection + 1 >= self.config.redetect_every;
         let tracked = match self.last {
-            Some((previous, start)) => self.track(&grey, grey_mat, previous, start)?,
-            None => None,
+            Some((previous, start)) if !due => self.track(&grey, grey_mat, previous, start)?,
+            _ => None,
         };
-        let detected = tracked.is_none() || self.since_detection + 1 >= self.config.redetect_every;
+        let detected = tracked.is_none();
         let face = if detected {
             self.since_detection = 0;
-            // A detection re-anchors the face; a tracked face the detector
-            // misses (turned past what it finds) is kept.
-            self.detect(&grey, grey_mat, tracked)?
+            // A detection re-anchors the face; on a scheduled detection a
+            // face the detector misses (turned past what it finds) is
+            // tracked instead.
+            self.detect(&grey, grey_mat, due)?
         } else {
             self.since_detection += 1;
             tracked
@@ -228,13 +230,14 @@ impl FaceTracker {
     }
 
     /// Runs the detector, verifies every candidate by its landmarks and
-    /// picks the main face: the one continuing the tracked face (`tracked`
-    /// itself when the detector misses it), else the largest.
+    /// picks the main face: the one continuing the last face (with
+    /// `or_track`, that face tracked when the detector misses it), else the
+    /// largest.
     fn detect(
         &mut self,
         grey: &Grey,
         grey_mat: &Mat,
-        tracked: Option<TrackedFace>,
+        or_track: bool,
     ) -> Result<Option<TrackedFace>, VisionError> {
         let mut faces = Vec::new();
         let found = self.detector.detect(grey_mat)?;
@@ -262,9 +265,11 @@ impl FaceTracker {
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .map(|(i, _)| i)
         });
-        if let (None, Some(tracked)) = (continuing, tracked) {
-            self.face_count = faces.len() + 1;
-            return Ok(Some(tracked));
+        if let (None, true, Some((previous, start))) = (continuing, or_track, self.last) {
+            if let Some(tracked) = self.track(grey, grey_mat, previous, start)? {
+                self.face_count = faces.len() + 1;
+                return Ok(Some(tracked));
+            }
         }
         self.face_count = faces.len();
         let main = continuing.or_else(|| {
