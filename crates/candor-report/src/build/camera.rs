@@ -139,24 +139,26 @@ pub(super) fn eye_contact(a: &Analyses, config: &ReportConfig) -> Dimension {
         "about 60–70% of the answer",
         EYE_CONTACT_SOURCE,
     ));
-    d.metrics.push(metric(
-        "gaze_below_lens",
-        "Usual gaze below the lens",
-        e.median_down_deg,
-        "°",
-    ));
-    d.metrics.push(metric(
-        "face_lost",
-        "Face lost (counted as looking away)",
-        e.lost_ratio * 100.0,
-        "%",
-    ));
-    d.metrics.push(metric(
-        "confidence",
-        "Frames where the eyes could be read",
-        e.confidence * 100.0,
-        "%",
-    ));
+    d.metrics.extend([
+        metric(
+            "gaze_below_lens",
+            "Usual gaze below the lens",
+            e.median_down_deg,
+            "°",
+        ),
+        metric(
+            "face_lost",
+            "Face lost (counted as looking away)",
+            e.lost_ratio * 100.0,
+            "%",
+        ),
+        metric(
+            "confidence",
+            "Frames where the eyes could be read",
+            e.confidence * 100.0,
+            "%",
+        ),
+    ]);
     if let Some(worst) = e.windows.iter().min_by(|x, y| x.ratio.total_cmp(&y.ratio)) {
         d.metrics.push(metric(
             "lowest_window",
@@ -215,18 +217,10 @@ pub(super) fn head_movement(a: &Analyses, config: &ReportConfig) -> Dimension {
         )
     };
     let mut d = dimension("head_movement", TITLE, scored(score, verdict, tip));
-    d.metrics.push(metric(
-        "restless",
-        "Restless movement",
-        h.restless_deg_per_s,
-        "°/s",
-    ));
-    d.metrics.push(metric(
-        "movement",
-        "All head movement",
-        h.movement_deg_per_s,
-        "°/s",
-    ));
+    d.metrics.extend([
+        metric("restless", "Restless movement", h.restless_deg_per_s, "°/s"),
+        metric("movement", "All head movement", h.movement_deg_per_s, "°/s"),
+    ]);
     d.metrics.push(metric(
         "yaw_std",
         "Turning left–right (std)",
