@@ -48,11 +48,12 @@ pub struct EyeContactConfig {
     /// single misread frame does not count, a glance longer than half of
     /// it does.
     pub smoothing_s: f64,
-    /// Bound of the per-person horizontal correction (degrees). On the
-    /// generated test videos the astronaut looking into the lens reads ~2°
-    /// to the side and Grace Hopper 7–11° (her photo's own gaze or where
-    /// her iris sits; the bound was set after seeing it); a larger
-    /// habitual offset (a second screen) stays an offset.
+    /// Bound of the per-person horizontal correction (degrees): where an
+    /// iris sits in its eye differs between faces. On the generated test
+    /// videos the astronaut looking into the lens reads ~2° to the side
+    /// and Grace Hopper (glasses) 11–14°, past the bound, which was chosen
+    /// after seeing her; a larger habitual offset (a second screen) stays
+    /// an offset.
     pub max_side_correction_deg: f64,
     /// Eyes closer than this (pixels between the eye centres, in the
     /// sampled frame) are too small to read the iris (Candor heuristic: an
