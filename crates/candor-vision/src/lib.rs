@@ -29,21 +29,21 @@
 //!
 //! Finding a turned face is not the hard part: tracking by landmarks keeps
 //! it, and OpenCV's profile cascade also finds the 30° turns of the test
-//! videos (39 of 39 frames). What turns break is the landmark fit: dlib's
+//! videos (77 of 78 frames). What turns break is the landmark fit: dlib's
 //! shape predictor started from any box other than its own detector's
 //! drifts as the head turns (a 30° turn read as 13–15°). So dlib's HOG
 //! detector, which has filters for turned faces, runs on a crop around
 //! every face to give the predictor its own box, and on the whole frame
 //! (at most 640 px wide) when the cascade finds nothing. On the generated
-//! turning heads (`detectors_on_turning_heads`, same command), yaw and pitch
-//! error on the 94 frames turned 15° or more (every set-up kept the face on
-//! all of them), and the tracker's time per 640x360 frame:
+//! turning heads (`detectors_on_turning_heads`, same command), the frames
+//! turned 15° or more with a face (of 94), the yaw and pitch error on
+//! them, and the tracker's time per 640x360 frame:
 //!
 //! | set-up | astronaut | Grace Hopper (held out) | ms per frame |
 //! |---|---|---|---|
-//! | Haar only (landmarks refitted on their own box) | 8.1° / 5.7° | 7.3° / 6.4° | 5.4–6.4 |
-//! | Haar + dlib HOG boxes (default) | 1.5° / 3.1° | 4.9° / 5.8° | 7.1–7.9 |
-//! | dlib HOG only, at 640 px | 2.2° / 3.5° | 4.2° / 5.9° | 7.5–7.6 |
+//! | Haar only (landmarks refitted on their own box) | 94, 8.1° / 6.4° | 83, 7.7° / 5.3° | 4.9–5.5 |
+//! | Haar + dlib HOG boxes (default) | 94, 1.6° / 3.6° | 94, 5.7° / 5.0° | 6.5–7.6 |
+//! | dlib HOG only, at 640 px | 94, 2.2° / 3.8° | 94, 6.0° / 5.0° | 6.3–6.6 |
 //!
 //! The default keeps Haar for finding small faces, which HOG's 80-px window
 //! misses. MediaPipe's BlazeFace and face mesh (PyPI `mediapipe`) were not
