@@ -39,12 +39,8 @@ fn script() -> PathBuf {
 }
 
 /// The photo's 68 landmarks as the generator wants them, found by this
-/// crate on the photo itself.
-fn landmarks_json(face: &str, dir: &Path) -> PathBuf {
-    let out = dir.join(format!("{face}.landmarks.json"));
-    if out.is_file() {
-        return out;
-    }
+/// crate on the photo itself (every run: they change with the tracker).
+fn photo_landmarks(face: &str) -> String {
     let printed = Command::new("python3")
         .arg(script())
         .args(["--print-photo", "--face", face])
@@ -55,11 +51,8 @@ fn landmarks_json(face: &str, dir: &Path) -> PathBuf {
         "{}",
         String::from_utf8_lossy(&printed.stderr)
     );
-    let photo = String::from_utf8(printed.stdout)
-        .unwrap()
-        .trim()
-        .to_string();
-    let image = crate::fixtures::decode(Path::new(&photo));
+    let photo = String::from_utf8(printed.stdout).unwrap();
+    let image = crate::fixtures::decode(Path::new(photo.trim()));
     let mut tracker = FaceTracker::new(&TrackerConfig::default()).unwrap();
     let seen = tracker
         .push(&Frame::new(0.0, image.width, image.height, &image.bgr).unwrap())
@@ -72,34 +65,40 @@ fn landmarks_json(face: &str, dir: &Path) -> PathBuf {
         .iter()
         .map(|p| [p.x, p.y])
         .collect();
-    let own = dir.join(format!("{face}.landmarks.{}.json", std::process::id()));
-    std::fs::write(&own, serde_json::json!({ "points": points }).to_string()).unwrap();
-    std::fs::rename(own, &out).unwrap();
-    out
+    serde_json::json!({ "points": points }).to_string()
 }
 
-/// Generates (once per target directory) the video `name` of `face` with
-/// the generator's `args`, and samples it at `fps` into 640x360 frames.
+/// Generates the video `name` of `face` with the generator's `args` (cached
+/// in the target directory under a key of everything it is made from: the
+/// generator, the photo's landmarks and the arguments), and samples it at
+/// `fps` into 640x360 frames.
 pub fn turning(name: &str, face: &str, args: &[&str], fps: f64) -> Turning {
+    use std::hash::{Hash, Hasher};
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("turning");
-    let video = dir.join(format!("{name}.mp4"));
-    let truth_path = dir.join(format!("{name}.truth.json"));
+    let landmarks = photo_landmarks(face);
+    let mut key = std::collections::hash_map::DefaultHasher::new();
+    (std::fs::read(script()).unwrap(), &landmarks, args).hash(&mut key);
+    let stem = format!("{name}-{:016x}", key.finish());
+    let video = dir.join(format!("{stem}.mp4"));
+    let truth_path = dir.join(format!("{stem}.truth.json"));
     if !truth_path.is_file() {
         // Tests run in parallel processes: each generates under its own
-        // name and renames into place, the truth file last.
+        // names and renames into place, the truth file last.
         std::fs::create_dir_all(&dir).unwrap();
-        let landmarks = landmarks_json(face, &dir);
-        let own = format!("{name}.{}", std::process::id());
+        let own = format!("{stem}.{}", std::process::id());
+        let landmarks_path = dir.join(format!("{own}.landmarks.json"));
+        std::fs::write(&landmarks_path, &landmarks).unwrap();
         let status = Command::new("python3")
             .arg(script())
             .arg(dir.join(format!("{own}.mp4")))
             .arg("--landmarks")
-            .arg(&landmarks)
+            .arg(&landmarks_path)
             .args(["--face", face, "--fps", "15"])
             .args(args)
             .status()
             .unwrap();
         assert!(status.success(), "make-turning-head.py failed");
+        std::fs::remove_file(landmarks_path).unwrap();
         std::fs::rename(dir.join(format!("{own}.mp4")), &video).unwrap();
         std::fs::rename(dir.join(format!("{own}.truth.json")), &truth_path).unwrap();
     }
