@@ -47,7 +47,7 @@ impl std::fmt::Debug for WhisperModel {
 
 impl WhisperModel {
     /// Loads a faster-whisper model directory (`model.bin`, `config.json`,
-    /// `tokenizer.json`, `vocabulary.txt`).
+    /// `tokenizer.json`, `vocabulary.txt` or `vocabulary.json`).
     pub fn load(dir: impl AsRef<Path>, options: &ModelOptions) -> Result<Self, WhisperError> {
         let dir = dir.as_ref().to_owned();
         let bin = dir.join("model.bin");

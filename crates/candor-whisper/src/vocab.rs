@@ -2,14 +2,15 @@
 //! and byte-level decoding of text tokens.
 //!
 //! CTranslate2 takes prompts as token *strings* and returns ids, so we keep
-//! the model directory's `vocabulary.txt` (one token per line, line number =
-//! id). Whisper's tokens are GPT-2 byte-level BPE: every byte is written as a
+//! the model directory's vocabulary: `vocabulary.txt` (one token per line,
+//! line number = id) or, as some converted models ship it and CTranslate2
+//! also reads, `vocabulary.json` (a JSON array of the tokens in id order). Whisper's tokens are GPT-2 byte-level BPE: every byte is written as a
 //! printable character, so decoding maps characters back to bytes. Special
 //! tokens are looked up by name, never by number: English-only and
 //! multilingual vocabularies number them differently.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{read_model_file, WhisperError};
 
@@ -34,11 +35,32 @@ pub struct Vocabulary {
     pub specials: Specials,
 }
 
+/// The tokens of `dir`'s `vocabulary.txt` or, without one, its
+/// `vocabulary.json`, and the file they came from.
+fn read_tokens(dir: &Path) -> Result<(PathBuf, Vec<String>), WhisperError> {
+    let txt = dir.join("vocabulary.txt");
+    if txt.exists() {
+        let tokens = read_model_file(&txt)?.lines().map(str::to_owned).collect();
+        return Ok((txt, tokens));
+    }
+    let json = dir.join("vocabulary.json");
+    if !json.exists() {
+        return Err(WhisperError::ModelFile {
+            path: txt,
+            reason: "neither vocabulary.txt nor vocabulary.json is in the model directory".into(),
+        });
+    }
+    let tokens =
+        serde_json::from_str(&read_model_file(&json)?).map_err(|e| WhisperError::ModelFile {
+            path: json.clone(),
+            reason: format!("not a JSON array of token strings: {e}"),
+        })?;
+    Ok((json, tokens))
+}
+
 impl Vocabulary {
     pub fn load(dir: &Path) -> Result<Self, WhisperError> {
-        let path = dir.join("vocabulary.txt");
-        let text = read_model_file(&path)?;
-        let tokens: Vec<String> = text.lines().map(str::to_owned).collect();
+        let (path, tokens) = read_tokens(dir)?;
         let ids: HashMap<String, usize> = tokens
             .iter()
             .enumerate()
@@ -131,6 +153,61 @@ fn byte_chars() -> HashMap<char, u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A model directory with a vocabulary of the special tokens and two
+    /// text tokens, written as `file`.
+    fn dir_with(file: &str) -> PathBuf {
+        let tokens = [
+            "hello",
+            "Ġworld",
+            "<|endoftext|>",
+            "<|startoftranscript|>",
+            "<|startofprev|>",
+            "<|startoflm|>",
+            "<|transcribe|>",
+            "<|translate|>",
+            "<|0.00|>",
+        ];
+        let dir = std::env::temp_dir().join(format!("candor-vocab-{file}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = if file.ends_with(".json") {
+            serde_json::to_string(&tokens).unwrap()
+        } else {
+            tokens.join("\n")
+        };
+        std::fs::write(dir.join(file), text).unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_vocabulary_is_read_from_a_txt_or_a_json_file() {
+        for file in ["vocabulary.txt", "vocabulary.json"] {
+            let dir = dir_with(file);
+            let v = Vocabulary::load(&dir).unwrap();
+            assert_eq!(v.id("Ġworld"), Some(1), "{file}");
+            assert_eq!(v.specials.eot, 2, "{file}");
+            assert_eq!(v.specials.timestamp_begin, 8, "{file}");
+            std::fs::remove_dir_all(dir).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_directory_without_a_vocabulary_or_with_a_broken_one_is_a_clear_error() {
+        let dir = dir_with("vocabulary.json");
+        std::fs::write(dir.join("vocabulary.json"), "{\"not\": \"a list\"}").unwrap();
+        let err = Vocabulary::load(&dir).err().unwrap().to_string();
+        assert!(
+            err.contains("vocabulary.json") && err.contains("JSON array"),
+            "{err}"
+        );
+        std::fs::remove_file(dir.join("vocabulary.json")).unwrap();
+        let err = Vocabulary::load(&dir).err().unwrap().to_string();
+        assert!(
+            err.contains("neither vocabulary.txt nor vocabulary.json"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 
     #[test]
     fn byte_level_characters_map_back_to_bytes() {

@@ -179,3 +179,47 @@ fn measure_the_disfluency_prompt() {
         );
     }
 }
+
+/// Some converted models ship `vocabulary.json` (a JSON array) instead of
+/// `vocabulary.txt`: the same model with its vocabulary written that way
+/// loads and gives the same words.
+#[test]
+fn a_model_with_a_json_vocabulary_transcribes_the_same() {
+    let original = common::model_dir();
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("json-vocabulary-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for file in ["model.bin", "config.json", "tokenizer.json"] {
+        let target = dir.join(file);
+        let _ = std::fs::remove_file(&target);
+        std::os::unix::fs::symlink(original.join(file).canonicalize().unwrap(), target).unwrap();
+    }
+    let tokens: Vec<String> = std::fs::read_to_string(original.join("vocabulary.txt"))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    std::fs::write(
+        dir.join("vocabulary.json"),
+        serde_json::to_string(&tokens).unwrap(),
+    )
+    .unwrap();
+    let json_model = std::sync::Arc::new(
+        WhisperModel::load(&dir, &ModelOptions::default()).expect("load with vocabulary.json"),
+    );
+
+    let (samples, _) = common::interview(&dir, 0.0);
+    let words = |model: std::sync::Arc<WhisperModel>| -> Vec<String> {
+        let mut t = Transcriber::new(model, TranscribeOptions::default()).unwrap();
+        t.push(&samples).unwrap();
+        t.finish()
+            .unwrap()
+            .words()
+            .map(|w| w.text.clone())
+            .collect()
+    };
+    let expected = words(common::model());
+    assert!(expected.len() > 10, "{expected:?}");
+    assert_eq!(words(json_model), expected);
+    std::fs::remove_dir_all(dir).unwrap();
+}
