@@ -122,27 +122,13 @@ impl FaceDetector {
         &mut self,
         grey: &Mat,
         face: &FaceBox,
-    ) -> Result<Detections, VisionError> {
+    ) -> Result<Vec<FaceBox>, VisionError> {
         let region = crop_around(grey, face, 2.0);
         let scale = (self.config.track_face_width as f64 / face.width.max(1.0) as f64).min(1.0);
         let min_side = self.config.track_face_width as f32 * 0.6;
-        let found = self.detect_scaled(grey, region, scale, min_side, false)?;
-        if !found.boxes.is_empty() {
-            return Ok(found);
-        }
-        self.hog_near(grey, region, face)
-    }
-
-    /// The HOG detector on `region` around `face`, scaled so the face is a
-    /// little over the HOG window (nothing without the HOG detector).
-    fn hog_near(
-        &mut self,
-        grey: &Mat,
-        region: Rect,
-        face: &FaceBox,
-    ) -> Result<Detections, VisionError> {
-        let scale = (1.25 * f64::from(HOG_WINDOW) / face.width.max(1.0) as f64).clamp(0.25, 2.0);
-        self.detect_scaled(grey, region, scale, HOG_WINDOW, true)
+        Ok(self
+            .detect_scaled(grey, region, scale, min_side, false)?
+            .boxes)
     }
 
     /// dlib's own box for the face around `face` (any box roughly on it),
@@ -156,9 +142,11 @@ impl FaceDetector {
         if self.hog.is_none() && !matches!(self.engine, Engine::Hog(_)) {
             return Ok(None);
         }
+        // The face a little over the HOG window.
         let region = crop_around(grey, face, 2.0);
+        let scale = (1.25 * f64::from(HOG_WINDOW) / face.width.max(1.0) as f64).clamp(0.25, 2.0);
+        let found = self.detect_scaled(grey, region, scale, HOG_WINDOW, true)?;
         let c = face.centre();
-        let found = self.hog_near(grey, region, face)?;
         Ok(found
             .boxes
             .into_iter()
@@ -192,12 +180,11 @@ impl FaceDetector {
         let image = &self.small;
         let hog = turned || matches!(self.engine, Engine::Hog(_));
         let boxes = match (turned, &mut self.engine) {
-            (true, Engine::Hog(hog)) => hog_boxes(hog, image, min_side)?,
-            (true, _) => match self.hog.as_mut() {
+            (_, Engine::Hog(hog)) => hog_boxes(hog, image, min_side)?,
+            (true, Engine::Cascade(_)) => match self.hog.as_mut() {
                 Some(hog) => hog_boxes(hog, image, min_side)?,
                 None => Vec::new(),
             },
-            (false, Engine::Hog(hog)) => hog_boxes(hog, image, min_side)?,
             (false, Engine::Cascade(classifier)) => {
                 let min_side = (min_side.round() as i32).max(12);
                 let mut found = Vector::<Rect>::new();

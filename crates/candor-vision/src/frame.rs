@@ -5,6 +5,7 @@ use opencv::core::{Mat, Vec3b};
 use opencv::imgproc;
 use opencv::prelude::*;
 
+use crate::geometry::Point;
 use crate::VisionError;
 
 /// One sampled frame: packed BGR24, stride `width * 3` — the layout of
@@ -85,6 +86,12 @@ impl<'a> Grey<'a> {
             height: mat.rows() as usize,
             data: mat.data_bytes()?,
         })
+    }
+
+    /// Mean of the bilinear samples at `points` (0 for none).
+    pub fn mean_at(&self, points: &[Point]) -> f32 {
+        let n = points.len().max(1) as f32;
+        points.iter().map(|p| self.sample(p.x, p.y)).sum::<f32>() / n
     }
 
     /// Bilinear sample at (x, y), clamped to the image.

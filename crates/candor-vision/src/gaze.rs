@@ -34,7 +34,8 @@ const EYE_WIDTH_OVER_EYEBALL_RADIUS: f32 = 2.5;
 /// lid covers the top of the iris while the lower lid meets its bottom,
 /// and the lashes pull the gradient centre up further. Measured on the
 /// astronaut photo looking into the lens (-0.10); Grace Hopper's photo,
-/// not used to set it, reads -0.11 (the `turning` tests).
+/// not used to set it, reads -0.08 (median of the `diagnostics` table of
+/// the `turning` tests on her still, silent video).
 const STRAIGHT_AHEAD_VERTICAL: f32 = -0.10;
 
 /// The eyes' rotation in the head (mean of both eyes), degrees.

@@ -163,10 +163,6 @@ impl Landmarks {
     }
 
     fn eyes_darker_than_bridge(&self, grey: &Grey, min_ratio: f32) -> bool {
-        let mean_over = |pts: &[Point]| {
-            let n = pts.len().max(1) as f32;
-            pts.iter().map(|q| grey.sample(q.x, q.y)).sum::<f32>() / n
-        };
         // Eyes: the lid points and the centre of each eye (iris, lashes).
         let mut eye_pts: Vec<Point> = Vec::with_capacity(14);
         for which in [idx::EYE_IMAGE_LEFT, idx::EYE_IMAGE_RIGHT] {
@@ -175,7 +171,7 @@ impl Landmarks {
             eye_pts.push(self.eye_centre(which));
         }
         let bridge: Vec<Point> = idx::NOSE_BRIDGE.map(|i| self.points[i]).collect();
-        let (eyes, bridge) = (mean_over(&eye_pts), mean_over(&bridge));
+        let (eyes, bridge) = (grey.mean_at(&eye_pts), grey.mean_at(&bridge));
         bridge <= 1.0 || eyes <= bridge * (1.0 - min_ratio)
     }
 }

@@ -122,13 +122,7 @@ impl FaceTracker {
                 });
                 f.pose = self.poses.solve(&f.landmarks, frame.width, frame.height)?;
                 f.eyes = read_eyes(&grey, &f.landmarks);
-                f.brightness = f
-                    .landmarks
-                    .points
-                    .iter()
-                    .map(|p| grey.sample(p.x, p.y))
-                    .sum::<f32>()
-                    / f.landmarks.points.len() as f32;
+                f.brightness = grey.mean_at(&f.landmarks.points);
                 Some(f)
             }
             None => None,
@@ -192,7 +186,7 @@ impl FaceTracker {
     /// is lost. dlib's detector looks for it around `start`, the box the
     /// last landmarks imply, and its box both confirms the face and is
     /// what the landmarks are fitted from. Where dlib finds nothing (a
-    /// face under its window) the cascade confirms the face in a crop
+    /// face under its window) the cascade alone confirms the face in a crop
     /// around it and the landmarks are fitted from `start`.
     fn track(
         &mut self,
@@ -212,7 +206,6 @@ impl FaceTracker {
             || self
                 .detector
                 .detect_near(grey_mat, &previous)?
-                .boxes
                 .iter()
                 .any(|b| c.x > b.x && c.x < b.x + b.width && c.y > b.y && c.y < b.y + b.height);
         if confirmed {

@@ -64,7 +64,6 @@ pub(crate) struct MotionTracker {
     region: Option<FaceBox>,
     previous: Option<Vec<u8>>,
     changes: Histogram,
-    count: u64,
 }
 
 impl Default for MotionTracker {
@@ -73,7 +72,6 @@ impl Default for MotionTracker {
             region: None,
             previous: None,
             changes: Histogram::new(0.0, 64.0, 640),
-            count: 0,
         }
     }
 }
@@ -117,7 +115,6 @@ impl MotionTracker {
                 .sum::<f64>()
                 / thumb.len() as f64;
             self.changes.push(change);
-            self.count += 1;
         }
         self.previous = Some(thumb);
     }
@@ -126,8 +123,9 @@ impl MotionTracker {
         let high = self.changes.quantile(config.static_quantile);
         Motion {
             median_frame_change: self.changes.quantile(0.5).unwrap_or(0.0),
-            // Without two comparable frames there is no motion to judge.
-            static_picture: self.count > 0 && high.is_some_and(|c| c < config.static_change),
+            // Without two comparable frames (no quantile) there is no
+            // motion to judge.
+            static_picture: high.is_some_and(|c| c < config.static_change),
         }
     }
 }
