@@ -104,7 +104,8 @@ pub(crate) struct HeadTracker {
     restless_path: f64,
     face_s: f64,
     restless_speed: f64,
-    turns: Vec<Span>,
+    /// Deliberate turns and nods, the longest 20.
+    turns: SpanTracker,
     fidget: SpanTracker,
 }
 
@@ -119,7 +120,7 @@ impl HeadTracker {
             restless_path: 0.0,
             face_s: 0.0,
             restless_speed: 0.0,
-            turns: Vec::new(),
+            turns: SpanTracker::new(0.0, 0.0, 20),
             fidget: SpanTracker::new(config.min_fidget_s, config.smoothing_s, 20),
         }
     }
@@ -201,7 +202,7 @@ impl HeadTracker {
     fn close_episode(&mut self, config: &HeadConfig) {
         if let Some(e) = self.episode.take() {
             if e.is_turn(config) {
-                self.turns.push(Span::new(e.start_t, e.last_move_t));
+                self.turns.add(Span::new(e.start_t, e.last_move_t));
             } else {
                 self.restless_path += e.path;
             }
@@ -218,12 +219,6 @@ impl HeadTracker {
             }
         };
         let [yaw, pitch, roll] = &self.stats;
-        let mut turns = self.turns;
-        if turns.len() > 20 {
-            turns.sort_by(|a, b| b.duration().total_cmp(&a.duration()));
-            turns.truncate(20);
-            turns.sort_by(|a, b| a.start.total_cmp(&b.start));
-        }
         HeadMovement {
             yaw_mean: yaw.mean(),
             pitch_mean: pitch.mean(),
@@ -234,7 +229,7 @@ impl HeadTracker {
             movement_deg_per_s: per_s(self.path),
             restless_deg_per_s: per_s(self.restless_path),
             noise_floor_deg: config.noise_floor_deg,
-            turns,
+            turns: self.turns.finish_in_order(end_t),
             fidget_spans: self.fidget.finish_in_order(end_t),
         }
     }

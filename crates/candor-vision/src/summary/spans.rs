@@ -51,6 +51,12 @@ impl SpanTracker {
         let Some(span) = self.open.take() else {
             return;
         };
+        self.add(span);
+    }
+
+    /// Takes a finished span (kept when long enough, and while among the
+    /// longest `keep`).
+    pub fn add(&mut self, span: Span) {
         if span.duration() < self.min_duration_s {
             return;
         }
