@@ -100,7 +100,8 @@ pub struct Pause {
     pub kind: PauseKind,
 }
 
-/// How a pause reads to a listener (DESIGN.md "Pauses").
+/// How a pause reads to a listener (the bounds are Candor heuristics, see
+/// the audio configuration).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PauseKind {

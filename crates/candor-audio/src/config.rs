@@ -50,8 +50,8 @@ pub struct AudioConfig {
     pub vad_hangover_s: f64,
     /// A silence shorter than this is part of speech, seconds: breaths,
     /// stop closures and the short pauses at commas (about 0.2 s in
-    /// espeak-ng's read speech). DESIGN.md ("Pauses") reports pauses from
-    /// 0.5 s. Goldman-Eisler (1968) and De Jong & Bosker (2013) put the floor
+    /// espeak-ng's read speech). Candor reports pauses from 0.5 s (a
+    /// Candor heuristic). Goldman-Eisler (1968) and De Jong & Bosker (2013) put the floor
     /// of meaningful silent pauses lower, at about 0.25 s; lower this to
     /// count those too.
     pub min_pause_s: f64,
@@ -61,11 +61,11 @@ pub struct AudioConfig {
     /// last about 0.2–0.6 s; a spoken word of that length has a vowel.
     /// Whispered speech has no voicing either and may be dropped.
     pub max_breath_s: f64,
-    /// A pause at least this long reads as uncertainty, seconds
-    /// (DESIGN.md "Pauses": a mid-clause pause over ~1.2 s).
+    /// A pause at least this long reads as uncertainty, seconds (Candor
+    /// heuristic: a mid-clause pause over ~1.2 s).
     pub hesitation_pause_s: f64,
-    /// A pause at least this long is long, seconds (DESIGN.md "Pauses":
-    /// over ~2.5 s is long).
+    /// A pause at least this long is long, seconds (Candor heuristic: over
+    /// ~2.5 s is long).
     pub long_pause_s: f64,
     /// Lowest fundamental frequency searched, Hz. 60–400 Hz covers adult
     /// speaking voices, from low male to high female (Titze 1994, ch. 7).

@@ -20,10 +20,10 @@ pub struct ContentConfig {
     /// Fillers per minute at or above which speech reads as hesitant:
     /// ~4.8/min (Götz 2013; Corley & Stewart 2008 on how listeners read "um").
     pub filler_hesitant_per_min: f64,
-    /// A filler cluster is at least this many fillers ... (3; the coaching
-    /// guidance in DESIGN.md: "report clusters (3+ in 30 s), not only counts").
+    /// A filler cluster is at least this many fillers ... (3; a Candor
+    /// heuristic: clusters of 3+ in 30 s are reported, not only counts).
     pub filler_cluster_min: usize,
-    /// ... within one window of this many seconds (30 s, same source).
+    /// ... within one window of this many seconds (30 s, same heuristic).
     pub filler_cluster_window_s: f64,
     /// Pace at or above which speech reads as clear, words per minute (130;
     /// Griffiths 1990; Tauroza & Allison 1990).
@@ -34,14 +34,15 @@ pub struct ContentConfig {
     pub pace_drags_below_wpm: f64,
     /// Above this pace speech rushes (180 wpm; same sources).
     pub pace_rushes_above_wpm: f64,
-    /// Length of the rolling pace window, seconds. DESIGN.md asks for pace
-    /// over time on 20–30 s windows; 30 s holds ~75 words at normal pace, so
+    /// Length of the rolling pace window, seconds (Candor heuristic: pace
+    /// over time on 20–30 s windows); 30 s holds ~75 words at normal pace, so
     /// one pause does not swing the estimate.
     pub pace_window_s: f64,
     /// Step between rolling pace windows, seconds.
     pub pace_step_s: f64,
     /// A pause at least this long ends a run of speech when looking for the
-    /// longest stretch without a breath (0.5 s, the brief's definition).
+    /// longest stretch without a breath (0.5 s, the shortest pause Candor
+    /// reports; a Candor heuristic).
     pub run_break_pause_s: f64,
     /// Repeated phrases are word n-grams of at least this many words ...
     pub phrase_min_words: usize,
@@ -56,7 +57,7 @@ pub struct ContentConfig {
     /// conversational English even frequent content words stay below 1 %).
     pub overused_min_share: f64,
     /// Window of the moving-average type-token ratio, words. MATTR is from
-    /// Covington & McFall (2010); 50 words (the brief's choice) fits several
+    /// Covington & McFall (2010); 50 words (Candor's choice) fits several
     /// windows into a one-minute answer of ~150 words.
     pub mattr_window: usize,
     /// Answer lengths that suit each kind of interview question.

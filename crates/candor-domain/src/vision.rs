@@ -24,12 +24,13 @@ pub struct EyeContact {
     /// looking away. About 60–70 % is the common guidance for video
     /// interviews.
     pub ratio: f64,
-    /// Share of frames between the first and last face where the face was
-    /// lost (a turn away from the camera, or out of the picture): counted
-    /// as looking away in `ratio`.
+    /// Share of the frames from the first face on where the face was lost
+    /// (a turn away from the camera, or out of the picture): counted as
+    /// looking away in `ratio`.
     pub lost_ratio: f64,
-    /// How far the measurement can be trusted, 0–1: the share of frames
-    /// with a face large and bright enough to read the eyes.
+    /// How far the measurement can be trusted, 0–1: the share of the frames
+    /// from the first face on with a face large and bright enough to read
+    /// the eyes.
     pub confidence: f64,
     /// The cone, degrees from the lens direction: to either side, above
     /// and below.
@@ -97,7 +98,8 @@ pub struct HeadMovement {
     /// Pose changes smaller than this are measurement noise and ignored.
     pub noise_floor_deg: f64,
     /// Deliberate turns and nods: the head moved at least the configured
-    /// angle in one direction, in time order (at most 20).
+    /// angle away in at most one movement out and one back, in time order
+    /// (the longest 20).
     pub turns: Vec<Span>,
     /// Stretches of sustained restless movement, in time order (at most 20).
     pub fidget_spans: Vec<Span>,

@@ -40,10 +40,11 @@ pub struct TranscribeOptions {
     /// first window. English-only (`.en`) models accept only `None` or "en".
     pub language: Option<String>,
     /// Prompt the decoder with disfluent text through `<|startofprev|>` so that
-    /// it keeps "um" and "uh", which Whisper drops by default (DESIGN.md).
+    /// it keeps "um" and "uh", which Whisper drops by default (the
+    /// `measure_the_disfluency_prompt` test measures it).
     pub disfluency_prompt: bool,
     /// The disfluent text. Keep it short: a long prompt makes Whisper skip
-    /// speech (DESIGN.md; faster-whisper issue reports).
+    /// speech (faster-whisper issue reports).
     pub disfluency_prompt_text: String,
     /// Feed the previous window's text as context (faster-whisper's
     /// `condition_on_previous_text`).

@@ -38,8 +38,8 @@ pub struct Analyses {
     pub question: Option<QuestionFit>,
 }
 
-/// The score curves: (measured value, score) points. Defaults follow the
-/// reference ranges in DESIGN.md; each field names its source. A deployment
+/// The score curves: (measured value, score) points. Each field names the
+/// published source of its default or says it is a Candor heuristic. A deployment
 /// can override any of them (TOML/JSON `[[x, score], ...]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -51,8 +51,8 @@ pub struct ReportConfig {
     /// Corley & Stewart 2008).
     pub fillers_per_minute: Curve,
     /// Pauses of 1.2 s or more per minute of talk. A mid-clause pause over
-    /// ~1.2 s reads as uncertainty, over ~2.5 s as long (DESIGN.md); how many
-    /// a minute are too many is our heuristic.
+    /// ~1.2 s reads as uncertainty, over ~2.5 s as long; these bounds and how
+    /// many a minute are too many are Candor heuristics.
     pub hesitations_per_minute: Curve,
     /// Speech-to-noise ratio, dB. Heuristic after speech-intelligibility
     /// practice: 15 dB is serviceable, 25 dB and more is clean.

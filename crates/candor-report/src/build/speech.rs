@@ -14,7 +14,7 @@ const FILLER_SOURCE: &str = "Götz 2013; Corley & Stewart 2008";
 const EXAMPLES: usize = 3;
 /// A stretch without fillers at least this long is worth pointing at.
 const FLUENT_STRETCH_S: f64 = 15.0;
-const PAUSE_SOURCE: &str = "DESIGN.md pause bounds; per-minute rate is a Candor heuristic";
+const PAUSE_SOURCE: &str = "Candor heuristic (pause bounds and per-minute rate)";
 
 /// The audio analysis when it can be judged, or why not.
 pub(super) fn audible(a: &Analyses) -> Result<&AudioAnalysis, String> {
