@@ -89,6 +89,11 @@ echo "schemathesis: candor serve at $url" >&2
 # callback_url needs a webhook secret first (400). Its positive-data check
 # therefore also takes 400 and 415; every other check applies as is.
 #
+# A request that breaks the schema may also be refused with 413
+# payload_too_large: a generated body can be both schema-violating and
+# over the 64-KiB JSON limit, and the size check comes first. 413 is a
+# rejection like 400, so the negative-data check takes it everywhere.
+#
 # Left to warnings, not failures: GET /api/v1/interviews/{id}/media answers
 # only 403 here, since its URL is signed by the server (the interview's
 # media_url) and no generated `sig` is valid; and the routes of one
@@ -103,6 +108,9 @@ api_key = "${SCHEMATHESIS_KEY}"
 
 [auth.openapi.metrics_token]
 bearer = "${CANDOR_METRICS_TOKEN}"
+
+[checks.negative_data_rejection]
+expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
 
 [[operations]]
 include-name = "POST /api/v1/interviews"
