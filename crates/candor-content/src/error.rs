@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 /// Everything that can go wrong in this crate. The analysis itself cannot
 /// fail (any transcript, even an empty one, has an analysis); only loading a
-/// lexicon can.
+/// lexicon or the WordNet database can.
 #[derive(Debug, thiserror::Error)]
 pub enum ContentError {
     /// The lexicon file could not be read (missing, unreadable).
@@ -16,6 +16,13 @@ pub enum ContentError {
     /// an unknown word set.
     #[error("invalid lexicon: {0}")]
     InvalidLexicon(String),
+    /// A WordNet database file could not be read.
+    #[error("cannot read the WordNet file {path}: {source}")]
+    ReadWordNet {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl ContentError {
@@ -24,6 +31,7 @@ impl ContentError {
         match self {
             ContentError::ReadLexicon { .. } => "content.lexicon_unreadable",
             ContentError::InvalidLexicon(_) => "content.lexicon_invalid",
+            ContentError::ReadWordNet { .. } => "content.wordnet_unreadable",
         }
     }
 

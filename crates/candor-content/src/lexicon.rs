@@ -1,27 +1,117 @@
-//! Word lists and cue phrases, read from TOML (`data/lexicon.toml` is the
-//! default, compiled in) and compiled into matchers.
+//! Word lists and cue phrases per language, read from TOML (one file per
+//! language under `data/lexicon/`, compiled in) and compiled into matchers.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::cues::{Cue, CueSet};
+use crate::languages::language_name;
 use crate::question::QuestionKind;
 use crate::tokens::{collapse_repeats, normalize};
 use crate::ContentError;
 
-const DEFAULT_LEXICON: &str = include_str!("../data/lexicon.toml");
+/// The built-in lexicons by ISO 639-1 code.
+const BUILT_IN: &[(&str, &str)] = &[
+    ("en", include_str!("../data/lexicon/en.toml")),
+    ("es", include_str!("../data/lexicon/es.toml")),
+    ("de", include_str!("../data/lexicon/de.toml")),
+    ("fr", include_str!("../data/lexicon/fr.toml")),
+    ("pt", include_str!("../data/lexicon/pt.toml")),
+    ("it", include_str!("../data/lexicon/it.toml")),
+];
 
-/// The compiled word lists the analysis matches against.
+/// The language an answer was judged in, and what Candor has for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LanguageSupport {
+    /// ISO 639-1 code, e.g. "de".
+    pub code: String,
+    /// English name, e.g. "German".
+    pub name: String,
+    /// Whether Candor has word lists (fillers, hedges, STAR cues...) for it;
+    /// without them what was said is not scored, only how it was said.
+    pub word_lists: bool,
+    /// A typical speaking rate in this language in words per minute, as a
+    /// multiple of English's; absent when no published reference is known.
+    pub pace_wpm_factor: Option<f64>,
+}
+
+/// Every language's lexicon: the built-in ones, one of them possibly
+/// overridden by a deployment file.
+#[derive(Debug, Clone)]
+pub struct Lexicons {
+    by_code: BTreeMap<String, Lexicon>,
+}
+
+impl Default for Lexicons {
+    fn default() -> Self {
+        Self::with_deployment("").expect("built-in lexicons are valid")
+    }
+}
+
+impl Lexicons {
+    /// The built-in lexicons, with `toml` layered over the one of the
+    /// language its `[language] code` names (English when it names none;
+    /// see [`Lexicon`] for how lists are layered). A code without a
+    /// built-in lexicon adds that language.
+    pub fn with_deployment(toml: &str) -> Result<Self, ContentError> {
+        let mut over = parse(toml)?;
+        let target = over
+            .language
+            .as_ref()
+            .and_then(|l| l.code.clone())
+            .unwrap_or_else(|| "en".to_owned());
+        if over.extend.as_ref().is_some_and(|e| e.extend.is_some()) {
+            return Err(ContentError::InvalidLexicon("[extend] cannot nest".into()));
+        }
+        let mut by_code = BTreeMap::new();
+        for (code, text) in BUILT_IN {
+            let lists = parse(text)?;
+            let lists = if *code == target {
+                lists.layer(std::mem::take(&mut over))
+            } else {
+                lists
+            };
+            by_code.insert((*code).to_owned(), compile(lists)?);
+        }
+        if !by_code.contains_key(&target) {
+            by_code.insert(target, compile(Lists::default().layer(over))?);
+        }
+        Ok(Self { by_code })
+    }
+
+    /// Reads a deployment lexicon file (see [`Lexicons::with_deployment`]).
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, ContentError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| ContentError::ReadLexicon {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::with_deployment(&text)
+    }
+
+    /// The lexicon of `code`, or one without word lists when Candor has none.
+    pub fn for_language(&self, code: &str) -> Lexicon {
+        self.by_code
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| Lexicon::without_lists(code))
+    }
+}
+
+/// One language's compiled word lists, which the analysis matches against.
 ///
-/// Layering: [`Lexicon::from_toml_str`] and [`Lexicon::load`] start from the
-/// built-in lists. A list named in the given TOML REPLACES the built-in list
-/// of that name; lists under an `[extend]` table are APPENDED to it; lists not
-/// mentioned keep their built-in content. Word sets (`[word_sets]`) follow the
-/// same rule per set. `data/lexicon.toml` documents every list.
+/// Layering: [`Lexicon::from_toml_str`] and [`Lexicons::with_deployment`]
+/// start from the built-in lists. A list named in the given TOML REPLACES
+/// the built-in list of that name; lists under an `[extend]` table are
+/// APPENDED to it; lists not mentioned keep their built-in content. Word
+/// sets (`[word_sets]`) follow the same rule per set. `data/lexicon/en.toml`
+/// documents every list.
 #[derive(Debug, Clone)]
 pub struct Lexicon {
+    pub(crate) language: LanguageSupport,
     pub(crate) filler_sounds: HashSet<String>,
     pub(crate) fillers: CueSet,
     pub(crate) hedges: CueSet,
@@ -33,6 +123,7 @@ pub struct Lexicon {
     pub(crate) currency_words: CueSet,
     pub(crate) multiplier_words: CueSet,
     pub(crate) units: CueSet,
+    pub(crate) outcome_words: CueSet,
     pub(crate) star: [CueSet; 4],
     /// Phrases that mark a question's kind, in the order kinds are tried.
     pub(crate) question_kinds: Vec<(QuestionKind, Vec<Vec<String>>)>,
@@ -40,8 +131,8 @@ pub struct Lexicon {
 }
 
 impl Default for Lexicon {
-    /// The built-in lists. Parsing takes about a millisecond: build one
-    /// lexicon per process and share it (`&Lexicon`), not one per answer.
+    /// The built-in English lists. Parsing takes about a millisecond: build
+    /// lexicons once per process and share them, not once per answer.
     fn default() -> Self {
         // The built-in file is part of the crate and covered by tests, so a
         // failure here is a build defect, not a runtime condition.
@@ -50,24 +141,26 @@ impl Default for Lexicon {
 }
 
 impl Lexicon {
-    /// The built-in lists overridden by `toml` (see the type's docs for how).
+    /// The built-in English lists overridden by `toml` (see the type's docs
+    /// for how).
     pub fn from_toml_str(toml: &str) -> Result<Self, ContentError> {
-        let base = parse(DEFAULT_LEXICON)?;
-        let over = parse(toml)?;
-        if over.extend.as_ref().is_some_and(|e| e.extend.is_some()) {
-            return Err(ContentError::InvalidLexicon("[extend] cannot nest".into()));
-        }
-        compile(base.layer(over))
+        Ok(Lexicons::with_deployment(toml)?.for_language("en"))
     }
 
-    /// Reads a deployment lexicon file and layers it over the built-in lists.
-    pub fn load(path: impl AsRef<Path>) -> Result<Self, ContentError> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| ContentError::ReadLexicon {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::from_toml_str(&text)
+    /// A language Candor has no word lists for: nothing matches.
+    fn without_lists(code: &str) -> Self {
+        let mut lexicon = compile(Lists::default()).expect("empty lists compile");
+        lexicon.language = LanguageSupport {
+            code: code.to_owned(),
+            name: language_name(code).unwrap_or(code).to_owned(),
+            word_lists: false,
+            pace_wpm_factor: None,
+        };
+        lexicon
+    }
+
+    pub fn language(&self) -> &LanguageSupport {
+        &self.language
     }
 
     /// Whether a normalised word is a filler sound ("um", "ummm", "hmm").
@@ -112,10 +205,20 @@ struct StarLists {
     result: Option<Vec<CueSpec>>,
 }
 
+/// `[language]`: which language a lexicon file is for.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LanguageTable {
+    code: Option<String>,
+    name: Option<String>,
+    pace_wpm_factor: Option<f64>,
+}
+
 /// One layer of lists; `None` means "not given here".
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Lists {
+    language: Option<LanguageTable>,
     word_sets: Option<BTreeMap<String, Vec<String>>>,
     filler_sounds: Option<Vec<String>>,
     fillers: Option<Vec<CueSpec>>,
@@ -128,6 +231,7 @@ struct Lists {
     currency_words: Option<Vec<String>>,
     multiplier_words: Option<Vec<String>>,
     units: Option<Vec<String>>,
+    outcome_words: Option<Vec<String>>,
     star: Option<StarLists>,
     question: Option<QuestionLists>,
     extend: Option<Box<Lists>>,
@@ -179,7 +283,17 @@ impl Lists {
         for (name, words) in extra.word_sets.unwrap_or_default() {
             sets.entry(name).or_default().extend(words);
         }
+        let base = self.language.unwrap_or_default();
+        let language = match over.language {
+            Some(l) => LanguageTable {
+                code: l.code.or(base.code),
+                name: l.name.or(base.name),
+                pace_wpm_factor: l.pace_wpm_factor.or(base.pace_wpm_factor),
+            },
+            None => base,
+        };
         Lists {
+            language: Some(language),
             word_sets: Some(sets),
             filler_sounds: layer(self.filler_sounds, over.filler_sounds, extra.filler_sounds),
             fillers: layer(self.fillers, over.fillers, extra.fillers),
@@ -208,6 +322,7 @@ impl Lists {
                 extra.multiplier_words,
             ),
             units: layer(self.units, over.units, extra.units),
+            outcome_words: layer(self.outcome_words, over.outcome_words, extra.outcome_words),
             star: Some(self.star.unwrap_or_default().layer(
                 over.star.unwrap_or_default(),
                 extra.star.unwrap_or_default(),
@@ -300,6 +415,15 @@ fn compile(lists: Lists) -> Result<Lexicon, ContentError> {
     };
     let star = lists.star.unwrap_or_default();
     let question = lists.question.unwrap_or_default();
+    let language = lists.language.unwrap_or_default();
+    let code = language.code.unwrap_or_else(|| "en".to_owned());
+    if let Some(factor) = language.pace_wpm_factor {
+        if !(factor.is_finite() && (0.5..=2.0).contains(&factor)) {
+            return Err(ContentError::InvalidLexicon(format!(
+                "pace_wpm_factor {factor} for {code}: expected 0.5 to 2.0"
+            )));
+        }
+    }
     let phrases = |list: Option<Vec<String>>| -> Result<Vec<Vec<String>>, ContentError> {
         list.unwrap_or_default()
             .iter()
@@ -307,6 +431,15 @@ fn compile(lists: Lists) -> Result<Lexicon, ContentError> {
             .collect()
     };
     Ok(Lexicon {
+        language: LanguageSupport {
+            name: language
+                .name
+                .or_else(|| language_name(&code).map(str::to_owned))
+                .unwrap_or_else(|| code.clone()),
+            code,
+            word_lists: true,
+            pace_wpm_factor: language.pace_wpm_factor,
+        },
         filler_sounds: word_set(lists.filler_sounds)
             .iter()
             .map(|w| collapse_repeats(w))
@@ -321,6 +454,7 @@ fn compile(lists: Lists) -> Result<Lexicon, ContentError> {
         currency_words: c.phrases(lists.currency_words)?,
         multiplier_words: c.phrases(lists.multiplier_words)?,
         units: c.phrases(lists.units)?,
+        outcome_words: c.phrases(lists.outcome_words)?,
         star: [
             c.cues(star.situation)?,
             c.cues(star.task)?,

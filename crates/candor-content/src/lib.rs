@@ -10,6 +10,7 @@ mod config;
 mod cues;
 mod error;
 mod fillers;
+mod languages;
 mod lexical;
 mod lexicon;
 mod numbers;
@@ -19,6 +20,7 @@ mod repetition;
 mod star;
 mod tokens;
 mod vocabulary;
+mod wordnet;
 
 use candor_domain::{Span, Transcript};
 use schemars::JsonSchema;
@@ -27,20 +29,22 @@ use serde::{Deserialize, Serialize};
 pub use config::ContentConfig;
 pub use error::ContentError;
 pub use fillers::{FillerAnalysis, FillerBand, FillerCategory, FillerCluster, FillerHit};
+pub use languages::language_name;
 pub use lexical::{PhraseHit, PhraseHits};
-pub use lexicon::Lexicon;
+pub use lexicon::{LanguageSupport, Lexicon, Lexicons};
 pub use numbers::{NumberHit, NumberKind, Numbers};
 pub use pace::{Pace, PaceBand, PaceWindow, SpeechRun};
 pub use question::{fit_question, AnswerLengths, KeyTerm, LengthFit, QuestionFit, QuestionKind};
 pub use repetition::{ImmediateRepeat, OverusedWord, RepeatedPhrase, Repetition};
 pub use star::{StarAnalysis, StarCue, StarEvidence, StarPart, StarPartFound};
 pub use vocabulary::Vocabulary;
+pub use wordnet::{WordNet, DEFAULT_WORDNET_DIR};
 
 /// Timing of the speech as the audio analysis (voice activity) measured it.
 /// Whisper's word times drift after silences, so pauses come from here.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SpeechTiming {
-    /// Length of the recording, seconds. Rates "per minute" use it.
+    /// Length of the recording, seconds.
     pub duration_s: f64,
     /// Time with voice, seconds (pauses and leading/trailing silence excluded).
     pub speaking_time_s: f64,
@@ -51,10 +55,14 @@ pub struct SpeechTiming {
 /// Everything this crate finds in one answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ContentAnalysis {
+    /// The language it was judged in; without word lists for it, only the
+    /// pace and repetition below mean anything.
+    pub language: LanguageSupport,
     /// Words said, filler sounds included.
     pub word_count: usize,
-    /// The minutes that rates are per: `SpeechTiming::duration_s` / 60, or
-    /// the end of the last word when the duration is unknown (0).
+    /// The minutes that rates are per: from the first word to the last, the
+    /// span pace is measured over, so silence before and after the answer
+    /// does not dilute them.
     pub minutes: f64,
     pub fillers: FillerAnalysis,
     pub hedges: PhraseHits,
@@ -90,17 +98,19 @@ pub fn analyze(
         |w| lexicon.is_sound(w),
         config.break_pause_s,
     );
-    let last_end = text.spoken.last().map_or(0.0, |t| t.span.end);
-    let duration_s = tokens::finite_or(timing.duration_s, 0.0);
-    let minutes = if duration_s > 0.0 {
-        duration_s
-    } else {
-        last_end
-    } / 60.0;
+    let minutes = text
+        .spoken
+        .first()
+        .zip(text.spoken.last())
+        .map_or(0.0, |(first, last)| {
+            (last.span.end - first.span.start).max(0.0)
+        })
+        / 60.0;
 
     let (fillers, filler_words) = fillers::detect(&text, lexicon, config, minutes);
     let numbers = numbers::find(&text.words, lexicon);
     ContentAnalysis {
+        language: lexicon.language.clone(),
         word_count: text.spoken.len(),
         minutes,
         hedges: lexical::PhraseHits::find(&lexicon.hedges, &text.words, &filler_words, minutes),
@@ -113,7 +123,12 @@ pub fn analyze(
         ),
         repetition: repetition::analyze(&text.words, lexicon, config),
         vocabulary: vocabulary::analyze(&text.words, config.mattr_window),
-        pace: pace::analyze(&text.spoken, timing, config),
+        pace: pace::analyze(
+            &text.spoken,
+            timing,
+            config,
+            lexicon.language.pace_wpm_factor.unwrap_or(1.0),
+        ),
         star: star::analyze(&text.words, &numbers, lexicon),
         numbers,
         fillers,

@@ -34,7 +34,11 @@ pub struct NumberHit {
     pub kind: NumberKind,
     /// The unit word, normalised ("weeks", "percent", "dollars"), if any.
     pub unit: Option<String>,
-    /// A number with a unit, percent, currency or multiplier.
+    /// It measures an outcome: a percentage, an amount of money, a
+    /// multiplier, or an amount with a unit shortly after an outcome word
+    /// ("saved two weeks", "cut it to 3 hours"). Plain counts ("five
+    /// engineers", "two weeks later") describe the situation as often as
+    /// the result, so they do not count.
     pub quantified: bool,
     pub span: Span,
     /// Index of the first word in `Transcript::words()`.
@@ -195,6 +199,19 @@ fn number_at(words: &[Token], i: usize) -> Option<(f64, usize, bool, bool)> {
     (n.parts > 0).then_some((n.value(), len, false, standalone))
 }
 
+/// Words before an amount that make it an outcome, at most this far back
+/// ("reduced the build time to 5 minutes").
+const OUTCOME_REACH: usize = 4;
+
+/// Whether an outcome word comes shortly before word `i`, in its sentence.
+fn after_outcome_word(words: &[Token], i: usize, lexicon: &Lexicon) -> bool {
+    let from = i.saturating_sub(OUTCOME_REACH);
+    (from..i)
+        .rev()
+        .take_while(|&j| !words[j].sentence_end)
+        .any(|j| lexicon.outcome_words.match_at(words, j, false).is_some())
+}
+
 pub(crate) fn find(words: &[Token], lexicon: &Lexicon) -> Numbers {
     let mut hits = Vec::new();
     let mut i = 0;
@@ -249,6 +266,11 @@ pub(crate) fn find(words: &[Token], lexicon: &Lexicon) -> Numbers {
             continue;
         }
         let end = unit.map_or(i + len, |(_, at, n)| at + n);
+        let quantified = match kind {
+            Some(NumberKind::Percent | NumberKind::Currency | NumberKind::Multiplier) => true,
+            Some(NumberKind::Count) => after_outcome_word(words, i, lexicon),
+            _ => false,
+        };
         let raw: Vec<&str> = words[i..end].iter().map(|t| t.raw.as_str()).collect();
         hits.push(NumberHit {
             text: raw
@@ -262,7 +284,7 @@ pub(crate) fn find(words: &[Token], lexicon: &Lexicon) -> Numbers {
                     words[at..at + n].iter().map(|t| t.norm.as_str()).collect();
                 unit_words.join(" ")
             }),
-            quantified: kind.is_some(),
+            quantified,
             span: Span::new(words[i].span.start, words[end - 1].span.end),
             word_index: words[i].word_index,
         });

@@ -69,7 +69,7 @@ pub struct Pace {
     /// Words per minute of speaking time (`SpeechTiming::speaking_time_s`,
     /// pauses excluded): how fast the words themselves come.
     pub articulation_wpm: f64,
-    /// Band of `overall_wpm`; none without words.
+    /// Band of `overall_wpm` against the language's ranges; none without words.
     pub band: Option<PaceBand>,
     /// Rolling windows of `pace_window_s`, every `pace_step_s`, covering the
     /// speech span (one shorter window when the speech is shorter).
@@ -95,7 +95,14 @@ impl Midpoints {
     }
 }
 
-pub(crate) fn analyze(spoken: &[Token], timing: &SpeechTiming, config: &ContentConfig) -> Pace {
+/// `wpm_factor`: the language's typical rate as a multiple of English's, by
+/// which the reference ranges in `config` (English) are scaled.
+pub(crate) fn analyze(
+    spoken: &[Token],
+    timing: &SpeechTiming,
+    config: &ContentConfig,
+    wpm_factor: f64,
+) -> Pace {
     let (Some(first), Some(last)) = (spoken.first(), spoken.last()) else {
         return Pace::default();
     };
@@ -112,7 +119,7 @@ pub(crate) fn analyze(spoken: &[Token], timing: &SpeechTiming, config: &ContentC
         speech_span: Some(speech),
         overall_wpm: overall,
         articulation_wpm: wpm(spoken.len(), finite_or(timing.speaking_time_s, 0.0)),
-        band: Some(PaceBand::of(overall, config)),
+        band: Some(PaceBand::of(overall / wpm_factor, config)),
         windows: windows(speech, config.pace_window_s, config.pace_step_s)
             .into_iter()
             .map(|span| {

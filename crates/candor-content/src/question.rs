@@ -3,14 +3,20 @@
 //! the kind. Key terms are the question's content words (neither stop words
 //! nor words that only frame a question, such as "tell", "describe",
 //! "time"), matched in the answer by a light stem so that "resolved" meets
-//! "resolve" and "conflicts" meets "conflict".
+//! "resolve" and "conflicts" meets "conflict", and, for English with
+//! WordNet at hand, by meaning: "fixed" meets "repaired", "unreliable"
+//! meets "reliable", "decide" meets "decision".
 
-use candor_domain::{Span, Transcript};
+use std::collections::BTreeSet;
+
+use candor_domain::{Segment, Span, Transcript, Word};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::tokens::normalize;
-use crate::{ContentConfig, Lexicon};
+use crate::lexical::PhraseHits;
+use crate::tokens::{normalize, Text};
+use crate::SpeechTiming;
+use crate::{ContentConfig, Lexicon, WordNet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -40,8 +46,12 @@ impl QuestionKind {
 pub struct KeyTerm {
     /// As written in the question, lower case.
     pub term: String,
-    /// The answer's first word with the same stem; none when never said.
+    /// The answer's first word with the same stem or meaning; none when
+    /// never said.
     pub said_at: Option<Span>,
+    /// That word as said, when it is not the term itself ("repaired" for
+    /// "fixed").
+    pub said_as: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -71,6 +81,11 @@ pub struct QuestionFit {
     pub question: String,
     pub kind: QuestionKind,
     pub key_terms: Vec<KeyTerm>,
+    /// Key terms were matched by meaning (WordNet) as well as by word form.
+    pub matched_by_meaning: bool,
+    /// Negative words the question itself uses ("failure", "conflict"):
+    /// answering about them is not negativity.
+    pub negative_words: Vec<String>,
     /// Share of the key terms the answer says; none when the question has
     /// no key terms ("Tell me about yourself").
     pub coverage: Option<f64>,
@@ -116,13 +131,16 @@ impl AnswerLengths {
     }
 }
 
-/// Judges `transcript` as the answer to `question`.
+/// Judges `transcript` as the answer to `question`. `wordnet` matches key
+/// terms by meaning; it is used for English only.
 pub fn fit_question(
     question: &str,
     transcript: &Transcript,
     lexicon: &Lexicon,
     config: &ContentConfig,
+    wordnet: Option<&WordNet>,
 ) -> QuestionFit {
+    let wordnet = wordnet.filter(|_| lexicon.language.code == "en" && config.key_term_senses > 0);
     let question_words: Vec<String> = question
         .split_whitespace()
         .map(|w| normalize(w).norm)
@@ -130,10 +148,21 @@ pub fn fit_question(
         .collect();
     let kind = classify(&question_words, lexicon);
 
-    let answer: Vec<(String, Span)> = transcript
+    let answer: Vec<AnswerWord> = transcript
         .words()
-        .map(|w| (stem(&normalize(&w.text).norm), Span::new(w.start, w.end)))
-        .filter(|(s, _)| !s.is_empty())
+        .map(|w| {
+            let norm = normalize(&w.text).norm;
+            AnswerWord {
+                stem: stem(&norm),
+                base_forms: match wordnet {
+                    Some(wn) if !lexicon.stop_words.contains(&norm) => wn.base_forms(&norm),
+                    _ => BTreeSet::new(),
+                },
+                norm,
+                span: Span::new(w.start, w.end),
+            }
+        })
+        .filter(|w| !w.stem.is_empty())
         .collect();
     let mut key_terms: Vec<KeyTerm> = Vec::new();
     let mut stems: Vec<String> = Vec::new();
@@ -146,22 +175,25 @@ pub fn fit_question(
         if !is_content || stems.contains(&word_stem) {
             continue;
         }
-        let said_at = answer
-            .iter()
-            .find(|(s, _)| *s == word_stem)
-            .map(|&(_, span)| span);
-        stems.push(word_stem);
-        key_terms.push(KeyTerm {
-            term: word,
-            said_at,
+        let meanings = wordnet.map_or_else(BTreeSet::new, |wn| {
+            wn.related(&word, config.key_term_senses)
         });
+        let said = answer
+            .iter()
+            .find(|a| a.stem == word_stem || a.base_forms.iter().any(|f| meanings.contains(f)));
+        key_terms.push(KeyTerm {
+            said_at: said.map(|a| a.span),
+            said_as: said.filter(|a| a.stem != word_stem).map(|a| a.norm.clone()),
+            term: word,
+        });
+        stems.push(word_stem);
     }
     let coverage = (!key_terms.is_empty()).then(|| {
         key_terms.iter().filter(|t| t.said_at.is_some()).count() as f64 / key_terms.len() as f64
     });
 
     let answer_s = match (answer.first(), answer.last()) {
-        (Some((_, first)), Some((_, last))) => (last.end - first.start).max(0.0),
+        (Some(first), Some(last)) => (last.span.end - first.span.start).max(0.0),
         _ => 0.0,
     };
     let expected_s = config.answer_seconds.of(kind);
@@ -170,11 +202,52 @@ pub fn fit_question(
         question: question.trim().to_string(),
         kind,
         key_terms,
+        matched_by_meaning: wordnet.is_some(),
+        negative_words: question_negative_words(question, lexicon),
         coverage,
         answer_s,
         expected_s,
         length,
     }
+}
+
+/// The lexicon's negative words in the question, normalised.
+fn question_negative_words(question: &str, lexicon: &Lexicon) -> Vec<String> {
+    let words = question
+        .split_whitespace()
+        .map(|w| Word {
+            text: w.to_owned(),
+            start: 0.0,
+            end: 0.0,
+            probability: 1.0,
+        })
+        .collect();
+    let as_said = Transcript {
+        language: lexicon.language.code.clone(),
+        language_probability: None,
+        segments: vec![Segment {
+            start: 0.0,
+            end: 0.0,
+            text: question.to_owned(),
+            words,
+        }],
+    };
+    let text = Text::new(&as_said, &SpeechTiming::default(), |_| false, f64::INFINITY);
+    PhraseHits::find(&lexicon.negative_words, &text.words, &[], 0.0)
+        .hits
+        .into_iter()
+        .map(|h| normalize(&h.text).norm)
+        .collect()
+}
+
+/// An answer word as key terms are matched against it.
+struct AnswerWord {
+    norm: String,
+    stem: String,
+    /// Its WordNet base forms ("ran" → "run"); empty without WordNet or for
+    /// stop words.
+    base_forms: BTreeSet<String>,
+    span: Span,
 }
 
 fn classify(words: &[String], lexicon: &Lexicon) -> QuestionKind {
@@ -228,6 +301,7 @@ mod tests {
             .collect();
         Transcript {
             language: "en".into(),
+            language_probability: None,
             segments: vec![Segment {
                 start,
                 end: words.last().map_or(start, |w| w.end),
@@ -243,6 +317,7 @@ mod tests {
             &said(answer, 1.0),
             &Lexicon::default(),
             &ContentConfig::default(),
+            None,
         )
     }
 

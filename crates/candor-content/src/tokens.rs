@@ -105,6 +105,19 @@ impl Text {
         let mut spoken: Vec<Token> = Vec::new();
         for (word_index, word) in transcript.words().enumerate() {
             let n = normalize(&word.text);
+            if let Some(prev) = spoken
+                .last_mut()
+                .filter(|p| continues_number(p, &word.text))
+            {
+                // " 40" ",000": one number split in two words.
+                prev.norm.push_str(&n.norm);
+                prev.raw.push_str(word.text.trim());
+                prev.span.end = finite_or(word.end, prev.span.end).max(prev.span.end);
+                prev.break_after = n.brk;
+                prev.sentence_end = n.sentence_end;
+                prev.percent |= n.percent;
+                continue;
+            }
             if n.norm.is_empty() {
                 // Bare punctuation: it belongs to the word before it.
                 if let Some(prev) = spoken.last_mut() {
@@ -150,6 +163,16 @@ impl Text {
         let words = without_sounds(&spoken);
         Self { spoken, words }
     }
+}
+
+/// Whether `raw` (",000", ".5") continues the number `prev` ended with: its
+/// thousands or decimals, written as a word of its own.
+fn continues_number(prev: &Token, raw: &str) -> bool {
+    let raw = raw.trim();
+    let digits = raw.strip_prefix([',', '.']).unwrap_or("");
+    prev.norm.ends_with(|c: char| c.is_ascii_digit())
+        && !prev.break_after
+        && digits.starts_with(|c: char| c.is_ascii_digit())
 }
 
 /// For each gap between consecutive words, whether a pause of at least

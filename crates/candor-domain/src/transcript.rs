@@ -24,6 +24,10 @@ pub struct Segment {
 pub struct Transcript {
     /// ISO 639-1 code, e.g. "en".
     pub language: String,
+    /// How sure Whisper's language detection was, 0..1; absent when the
+    /// language was given or the model knows only English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language_probability: Option<f32>,
     pub segments: Vec<Segment>,
 }
 

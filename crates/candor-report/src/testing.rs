@@ -63,7 +63,7 @@ pub fn analyses(minutes: u32) -> Analyses {
     };
     let (lexicon, config) = (Lexicon::default(), ContentConfig::default());
     let content = candor_content::analyze(&transcript, &timing, &lexicon, &config);
-    let question = fit_question(QUESTION, &transcript, &lexicon, &config);
+    let question = fit_question(QUESTION, &transcript, &lexicon, &config, None);
     Analyses {
         source: "interview.mp4".into(),
         media: MediaInfo {
@@ -139,6 +139,7 @@ fn transcript(duration_s: f64) -> Transcript {
     }
     Transcript {
         language: "en".into(),
+        language_probability: None,
         segments,
     }
 }

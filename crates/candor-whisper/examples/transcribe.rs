@@ -5,8 +5,8 @@
 //!     cargo run --release -p candor-whisper --example transcribe -- FILE.wav \
 //!         [--threads N] [--chunk SECONDS] [--no-disfluency-prompt] [--no-previous-text] [--max-prev TOKENS] [--beam N] [--print]
 //!
-//! The model directory comes from CANDOR_WHISPER_MODEL (default
-//! models/faster-whisper-tiny.en). Peak memory: run it under `/usr/bin/time -v`.
+//! The model is tiny.en from CANDOR_MODELS_DIR (`scripts/setup.sh` installs
+//! it there). Peak memory: run it under `/usr/bin/time -v`.
 
 #[path = "../tests/common/mod.rs"]
 mod common;

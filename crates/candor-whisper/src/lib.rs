@@ -8,7 +8,7 @@
 //! use std::sync::Arc;
 //! use candor_whisper::{ModelOptions, TranscribeOptions, Transcriber, WhisperModel};
 //!
-//! let model = Arc::new(WhisperModel::load("models/faster-whisper-tiny.en", &ModelOptions::default())?);
+//! let model = Arc::new(WhisperModel::load("/models/tiny.en", &ModelOptions::default())?);
 //! let mut t = Transcriber::new(model, TranscribeOptions::default())?;
 //! for chunk in [vec![0.0f32; 16_000]] {
 //!     for segment in t.push(&chunk)? {

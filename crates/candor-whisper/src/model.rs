@@ -167,21 +167,30 @@ impl WhisperModel {
         encoded.map_err(WhisperError::native("encoding"))
     }
 
-    /// Most probable language code of a window (multilingual models only).
+    /// Most probable language code of a window and its probability
+    /// (multilingual models only).
     pub(crate) fn detect_language(
         &self,
         encoded: &StorageView<'_>,
-    ) -> Result<Option<String>, WhisperError> {
+    ) -> Result<Option<(String, f32)>, WhisperError> {
         let found = self
             .whisper
             .detect_language(encoded)
             .map_err(WhisperError::native("detecting the language"))?;
         // ct2rs keeps `DetectionResult`'s fields private to its crate; its
-        // derived Debug output is the only public view of the language token.
+        // derived Debug output is the only public view of them:
+        // `DetectionResult { language: "<|de|>", probability: 0.97 }`.
         Ok(found.first().and_then(|r| r.first()).and_then(|d| {
             let debug = format!("{d:?}");
             let rest = debug.split_once("language: \"<|")?.1;
-            rest.split_once("|>\"").map(|(code, _)| code.to_owned())
+            let (code, rest) = rest.split_once("|>\"")?;
+            let probability = rest
+                .split_once("probability: ")?
+                .1
+                .trim_end_matches([' ', '}'])
+                .parse()
+                .ok()?;
+            Some((code.to_owned(), probability))
         }))
     }
 

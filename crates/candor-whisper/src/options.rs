@@ -1,5 +1,7 @@
 //! Options for loading the model and for one transcription.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// How CTranslate2 runs the model. Loaded once per process.
@@ -43,9 +45,12 @@ pub struct TranscribeOptions {
     /// it keeps "um" and "uh", which Whisper drops by default (the
     /// `measure_the_disfluency_prompt` test measures it).
     pub disfluency_prompt: bool,
-    /// The disfluent text. Keep it short: a long prompt makes Whisper skip
-    /// speech (faster-whisper issue reports).
-    pub disfluency_prompt_text: String,
+    /// The disfluent text per language (ISO 639-1), written in that
+    /// language: Whisper continues in the prompt's language, so an English
+    /// prompt turned German speech into English. A language not listed is
+    /// transcribed without one. Keep them short: a long prompt makes Whisper
+    /// skip speech (faster-whisper issue reports).
+    pub disfluency_prompts: BTreeMap<String, String>,
     /// Feed the previous window's text as context (faster-whisper's
     /// `condition_on_previous_text`).
     pub condition_on_previous_text: bool,
@@ -92,8 +97,37 @@ impl Default for TranscribeOptions {
         Self {
             language: None,
             disfluency_prompt: true,
-            disfluency_prompt_text:
-                "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking.".into(),
+            disfluency_prompts: [
+                (
+                    "en",
+                    "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking.",
+                ),
+                // Spelled as the word lists in candor-content's
+                // data/lexicon/LANG.toml list the language's fillers.
+                (
+                    "es",
+                    "Eh, bueno, a ver... este, o sea, mmm, lo que pasó fue eso.",
+                ),
+                (
+                    "de",
+                    "Ähm, also, äh... das war halt, hm, sozusagen der Anfang, ne.",
+                ),
+                (
+                    "fr",
+                    "Euh, bon, alors... du coup, hum, en fait, c'était ça, quoi.",
+                ),
+                (
+                    "pt",
+                    "Hã, bom, então... tipo, ahn, né, na verdade foi isso, hum.",
+                ),
+                (
+                    "it",
+                    "Ehm, allora, cioè... eh, tipo, praticamente, mh, è andata così.",
+                ),
+            ]
+            .into_iter()
+            .map(|(code, text)| (code.to_owned(), text.to_owned()))
+            .collect(),
             condition_on_previous_text: true,
             max_previous_tokens: 96,
             prompt_reset_on_temperature: 0.5,

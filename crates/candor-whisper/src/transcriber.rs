@@ -30,10 +30,13 @@ pub struct Transcriber {
     model: Arc<WhisperModel>,
     options: TranscribeOptions,
     suppress_tokens: Vec<i32>,
-    /// The disfluency prompt as token strings (empty when turned off).
+    /// The disfluency prompt of the language as token strings (empty when
+    /// turned off, when the language has none, or until it is known).
     disfluency: Vec<String>,
     /// Resolved language; `None` until detected on a multilingual model.
     language: Option<String>,
+    /// The detection's probability; `None` when the language was given.
+    language_probability: Option<f32>,
     /// Audio not yet consumed by seeking; `buffer[0]` is sample `buffer_start`.
     buffer: Vec<f32>,
     buffer_start: u64,
@@ -87,29 +90,46 @@ impl Transcriber {
             None if !model.is_multilingual() => Some("en".to_owned()),
             None => None,
         };
-        let disfluency = if options.disfluency_prompt {
-            let ids = model.encode_text(&options.disfluency_prompt_text)?;
-            let ts = model.vocab.specials.timestamp_begin;
-            std::iter::once(ts)
-                .chain(ids)
-                .chain(std::iter::once(ts + 250))
-                .filter_map(|id| model.vocab.token(id).map(str::to_owned))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        Ok(Self {
+        let mut transcriber = Self {
             suppress_tokens: model.suppress_tokens(&options.suppress_tokens),
             model,
             options,
-            disfluency,
-            language,
+            disfluency: Vec::new(),
+            language: None,
+            language_probability: None,
             buffer: Vec::with_capacity(WINDOW_SAMPLES * 2),
             buffer_start: 0,
             previous: Vec::new(),
             last_speech_end: 0.0,
             segments: Vec::new(),
-        })
+        };
+        if let Some(code) = language {
+            transcriber.set_language(code, None)?;
+        }
+        Ok(transcriber)
+    }
+
+    /// Fixes the language and, with it, the disfluency prompt: one written
+    /// in that language, since a prompt in another language makes Whisper
+    /// translate into it. A language without a prompt gets none.
+    fn set_language(&mut self, code: String, probability: Option<f32>) -> Result<(), WhisperError> {
+        let prompt = self
+            .options
+            .disfluency_prompts
+            .get(&code)
+            .filter(|text| self.options.disfluency_prompt && !text.trim().is_empty());
+        if let Some(text) = prompt {
+            let ids = self.model.encode_text(text)?;
+            let ts = self.model.vocab.specials.timestamp_begin;
+            self.disfluency = std::iter::once(ts)
+                .chain(ids)
+                .chain(std::iter::once(ts + 250))
+                .filter_map(|id| self.model.vocab.token(id).map(str::to_owned))
+                .collect();
+        }
+        self.language = Some(code);
+        self.language_probability = probability;
+        Ok(())
     }
 
     /// Adds audio (16 kHz mono, −1..1) and returns the segments of every
@@ -145,6 +165,7 @@ impl Transcriber {
         }
         Ok(Transcript {
             language: self.language.unwrap_or_else(|| "en".to_owned()),
+            language_probability: self.language_probability,
             segments: self.segments,
         })
     }
@@ -163,11 +184,12 @@ impl Transcriber {
         let mut mel = self.model.mel.window(&self.buffer[..n]);
         let encoded = self.model.encode(&mut mel)?;
         if self.language.is_none() {
-            self.language = Some(
-                self.model
-                    .detect_language(&encoded)?
-                    .unwrap_or_else(|| "en".to_owned()),
-            );
+            let (code, probability) = match self.model.detect_language(&encoded)? {
+                Some((code, probability)) => (code, Some(probability)),
+                None => ("en".to_owned(), None),
+            };
+            tracing::info!(language = %code, probability, "detected the spoken language");
+            self.set_language(code, probability)?;
         }
         let full_prompt = self.prompt(true);
         let mut attempt = self.attempt(&encoded, &full_prompt, n, &mask, offset)?;

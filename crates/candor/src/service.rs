@@ -5,7 +5,7 @@
 //! `candor job-run` child process (`job.rs`).
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -193,12 +193,4 @@ pub(crate) fn config_failure(error: impl std::fmt::Display) -> Failure {
 
 fn io_failure(error: std::io::Error) -> Failure {
     Failure::internal(error.to_string())
-}
-
-/// The model directory for the service: `--model`, `CANDOR_WHISPER_MODEL`
-/// or the one `scripts/setup.sh` installs, made absolute so that children
-/// started from elsewhere find it too.
-pub fn absolute_model_dir(model: Option<PathBuf>) -> PathBuf {
-    let dir = model.unwrap_or_else(crate::analyze::default_model_dir);
-    std::path::absolute(&dir).unwrap_or(dir)
 }

@@ -99,7 +99,10 @@ fn fillers_are_rated_per_minute_and_clustered() {
         &ContentConfig::default(),
     );
     assert_eq!(a.fillers.count, 5);
-    let expected_rate = 5.0 / (timing.duration_s / 60.0);
+    // Per minute of the answer, from its first word to its last.
+    let words: Vec<_> = transcript.words().collect();
+    let span_s = words.last().unwrap().end - words[0].start;
+    let expected_rate = 5.0 / (span_s / 60.0);
     assert!((a.fillers.per_minute - expected_rate).abs() < 1e-9);
     assert_eq!(a.fillers.clusters.len(), 1);
     assert_eq!(a.fillers.clusters[0].count, 4);

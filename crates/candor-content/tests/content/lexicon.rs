@@ -1,4 +1,4 @@
-use candor_content::{analyze, ContentConfig, ContentError, Lexicon};
+use candor_content::{analyze, ContentConfig, ContentError, Lexicon, Lexicons};
 
 use crate::support::{filler_texts, hit_texts, timed};
 
@@ -79,10 +79,10 @@ fn a_lexicon_file_is_loaded_and_a_missing_one_is_an_io_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("lexicon.toml");
     std::fs::write(&path, "[extend]\npower_words = [\"refactored\"]\n").unwrap();
-    let a = run(&Lexicon::load(&path).unwrap());
+    let a = run(&Lexicons::load(&path).unwrap().for_language("en"));
     assert_eq!(hit_texts(&a.power_words), ["led", "refactored"]);
 
-    let err = Lexicon::load(dir.path().join("missing.toml")).unwrap_err();
+    let err = Lexicons::load(dir.path().join("missing.toml")).unwrap_err();
     assert!(matches!(err, ContentError::ReadLexicon { .. }));
     assert!(!err.is_bad_input());
 }
@@ -111,4 +111,57 @@ fn the_analysis_has_a_json_schema() {
     ] {
         assert!(json.contains(field), "{field}");
     }
+}
+
+#[test]
+fn every_built_in_language_has_word_lists_and_a_pace_reference() {
+    let lexicons = Lexicons::default();
+    for (code, name) in [
+        ("en", "English"),
+        ("es", "Spanish"),
+        ("de", "German"),
+        ("fr", "French"),
+        ("pt", "Portuguese"),
+        ("it", "Italian"),
+    ] {
+        let language = lexicons.for_language(code).language().clone();
+        assert_eq!(
+            (language.code.as_str(), language.name.as_str()),
+            (code, name)
+        );
+        assert!(language.word_lists, "{code}");
+        let factor = language.pace_wpm_factor.unwrap();
+        assert!((0.7..=1.0).contains(&factor), "{code}: {factor}");
+    }
+    let dutch = lexicons.for_language("nl").language().clone();
+    assert_eq!(dutch.name, "Dutch");
+    assert!(!dutch.word_lists && dutch.pace_wpm_factor.is_none());
+}
+
+#[test]
+fn a_deployment_file_extends_the_language_it_names_or_adds_one() {
+    let spanish = Lexicons::with_deployment(
+        "[language]\ncode = \"es\"\n[extend]\npower_words = [\"refactoricé\"]\n",
+    )
+    .unwrap();
+    let (t, timing) = timed("Lideré el equipo y refactoricé el código.", 150.0);
+    let a = analyze(
+        &t,
+        &timing,
+        &spanish.for_language("es"),
+        &ContentConfig::default(),
+    );
+    assert_eq!(hit_texts(&a.power_words), ["lideré", "refactoricé"]);
+    // English is untouched by a Spanish file.
+    let english = run(&spanish.for_language("en"));
+    assert_eq!(hit_texts(&english.power_words), ["led"]);
+
+    let dutch = Lexicons::with_deployment(
+        "filler_sounds = [\"eh\", \"uhm\"]\n[language]\ncode = \"nl\"\npace_wpm_factor = 0.9\n",
+    )
+    .unwrap()
+    .for_language("nl");
+    assert!(dutch.language().word_lists);
+    assert_eq!(dutch.language().name, "Dutch");
+    assert!(Lexicons::with_deployment("[language]\npace_wpm_factor = 3.0\n").is_err());
 }

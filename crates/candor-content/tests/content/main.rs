@@ -2,6 +2,7 @@
 
 mod fillers;
 mod generated;
+mod key_terms;
 mod lexicon;
 mod numbers_and_star;
 mod pace;

@@ -72,11 +72,41 @@ fn a_percent_sign_written_as_its_own_word_still_counts() {
 }
 
 #[test]
-fn quantified_results_are_counted() {
-    let a = analyze_text("It took two weeks. Two of them stayed. Sales rose 10 percent.");
-    assert_eq!(a.numbers.count, 3);
-    assert_eq!(a.numbers.quantified_count, 2);
-    assert!(!a.numbers.hits[1].quantified);
+fn only_numbers_that_measure_an_outcome_are_quantified_results() {
+    let a = analyze_text(
+        "It took two weeks with five engineers. Two of them stayed. Sales rose 10 percent, \
+         and we saved two weeks a quarter and cut the build to 5 minutes.",
+    );
+    let quantified: Vec<(&str, bool)> = a
+        .numbers
+        .hits
+        .iter()
+        .map(|h| (h.text.as_str(), h.quantified))
+        .collect();
+    assert_eq!(
+        quantified,
+        [
+            ("two weeks", false),
+            ("five engineers", false),
+            ("Two", false),
+            ("10 percent", true),
+            ("two weeks", true),
+            ("5 minutes", true),
+        ]
+    );
+    assert_eq!(a.numbers.quantified_count, 3);
+}
+
+#[test]
+fn a_number_whisper_splits_at_its_thousands_is_one_number() {
+    let a = analyze_text("We saved $40 ,000 dollars.");
+    let hits: Vec<(&str, f64)> = a
+        .numbers
+        .hits
+        .iter()
+        .map(|h| (h.text.as_str(), h.value))
+        .collect();
+    assert_eq!(hits, [("$40,000 dollars", 40_000.0)]);
 }
 
 #[test]

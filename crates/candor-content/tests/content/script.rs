@@ -93,7 +93,9 @@ fn the_interview_script_is_a_complete_star_answer_with_measured_results() {
     );
     let values: Vec<f64> = a.numbers.hits.iter().map(|h| h.value).collect();
     assert_eq!(values, [5.0, 2.0, 80.0, 40000.0, 2.0]);
-    assert_eq!(a.numbers.quantified_count, 4);
+    // Outcomes only: "eighty percent" and "forty thousand dollars", not the
+    // team of five engineers or the two weeks the rewrite took.
+    assert_eq!(a.numbers.quantified_count, 2);
     // Every scripted pause is >= 0.5 s, so the longest run is the longest
     // sentence (16 words).
     let run = a.pace.longest_run.unwrap();

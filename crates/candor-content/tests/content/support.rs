@@ -62,6 +62,7 @@ pub fn timed(text: &str, wpm: f64) -> (Transcript, SpeechTiming) {
     (
         Transcript {
             language: "en".into(),
+            language_probability: None,
             segments,
         },
         timing,

@@ -5,7 +5,7 @@
 
 use candor_content::{LengthFit, QuestionFit, QuestionKind, StarPart};
 
-use super::speech::spoken;
+use super::speech::worded;
 use super::{dimension, metric, not_scored, referenced, scored, Analyses, ReportConfig};
 use crate::model::{Dimension, Evidence};
 use crate::render::number;
@@ -15,7 +15,7 @@ const LENGTH_SOURCE: &str =
 
 pub(super) fn relevance(a: &Analyses, config: &ReportConfig) -> Dimension {
     const TITLE: &str = "Answers the question";
-    if let Err(reason) = spoken(a, config) {
+    if let Err(reason) = worded(a, config) {
         return dimension("relevance", TITLE, not_scored(reason));
     }
     let Some(fit) = &a.question else {
@@ -86,8 +86,12 @@ pub(super) fn relevance(a: &Analyses, config: &ReportConfig) -> Dimension {
             "Key terms of the question said",
             c * 100.0,
             "%",
-            "80% or more reads as on the point",
-            "Candor heuristic",
+            if fit.matched_by_meaning {
+                "80% or more reads as on the point; a term counts when the answer says it or a word WordNet relates to it"
+            } else {
+                "80% or more reads as on the point; a term counts only when the answer says a form of it"
+            },
+            "Candor heuristic; WordNet 3.0 (Princeton University)",
         ));
     }
     d.metrics.push(referenced(
@@ -107,8 +111,11 @@ pub(super) fn relevance(a: &Analyses, config: &ReportConfig) -> Dimension {
         .key_terms
         .iter()
         .filter_map(|t| {
-            t.said_at
-                .map(|span| Evidence::example(span, format!("says \"{}\"", t.term)))
+            let said = match &t.said_as {
+                Some(word) => format!("says \"{word}\" for \"{}\"", t.term),
+                None => format!("says \"{}\"", t.term),
+            };
+            t.said_at.map(|span| Evidence::example(span, said))
         })
         .collect();
     d.evidence.sort_by(|x, y| x.start.total_cmp(&y.start));
@@ -140,7 +147,7 @@ fn star_parts_expected(question: Option<&QuestionFit>) -> &'static [StarPart] {
 
 pub(super) fn structure(a: &Analyses, config: &ReportConfig) -> Dimension {
     const TITLE: &str = "Structure (STAR)";
-    let content = match spoken(a, config) {
+    let content = match worded(a, config) {
         Ok(c) => c,
         Err(reason) => return dimension("structure", TITLE, not_scored(reason)),
     };
@@ -236,6 +243,8 @@ mod tests {
             question: "q".into(),
             kind,
             key_terms: vec![],
+            matched_by_meaning: false,
+            negative_words: vec![],
             coverage: None,
             answer_s,
             expected_s,

@@ -1,27 +1,38 @@
 //! What was said: word choice.
 
-use super::speech::spoken;
+use super::speech::worded;
 use super::{dimension, metric, not_scored, scored, Analyses, ReportConfig};
 use crate::model::{Dimension, Evidence};
-use crate::render::number;
+use crate::render::{count_of, number};
 
 /// Action words quoted as examples of confident wording.
 const EXAMPLES: usize = 3;
 
 pub(super) fn language(a: &Analyses, config: &ReportConfig) -> Dimension {
-    let content = match spoken(a, config) {
+    let content = match worded(a, config) {
         Ok(c) => c,
         Err(reason) => return dimension("language", "Language", not_scored(reason)),
     };
     let hedges = &content.hedges;
     let score = config.hedges_per_minute.score(hedges.per_minute);
     let power = content.power_words.count;
+    // "Tell me about a failure" asks for the word: saying it is on topic.
+    let asked = a
+        .question
+        .as_ref()
+        .map_or(&[][..], |q| &q.negative_words[..]);
+    let negative: Vec<_> = content
+        .negative_words
+        .hits
+        .iter()
+        .filter(|h| !asked.iter().any(|w| same_family(w, &h.text)))
+        .collect();
     let verdict = format!(
-        "{} hedges ({}/min), {} action words, {} negative words.",
-        hedges.count,
+        "{} ({}/min), {}, {}.",
+        count_of(hedges.count, "hedge", "hedges"),
         number(hedges.per_minute),
-        power,
-        content.negative_words.count
+        count_of(power, "action word", "action words"),
+        count_of(negative.len(), "negative word", "negative words"),
     );
     let tip = if hedges.per_minute > 3.0 {
         "Say what you did and what happened without softeners: \"I decided\" instead of \"I think I probably\"."
@@ -46,7 +57,7 @@ pub(super) fn language(a: &Analyses, config: &ReportConfig) -> Dimension {
     d.metrics.push(metric(
         "negative_words",
         "Negative words",
-        content.negative_words.count as f64,
+        negative.len() as f64,
         "count",
     ));
     d.metrics.push(metric(
@@ -67,9 +78,7 @@ pub(super) fn language(a: &Analyses, config: &ReportConfig) -> Dimension {
             .iter()
             .map(|h| Evidence::new(h.span, format!("hedge: \"{}\"", h.text)))
             .chain(
-                content
-                    .negative_words
-                    .hits
+                negative
                     .iter()
                     .map(|h| Evidence::new(h.span, format!("negative: \"{}\"", h.text))),
             )
@@ -89,4 +98,11 @@ pub(super) fn language(a: &Analyses, config: &ReportConfig) -> Dimension {
             .collect();
     d.evidence.sort_by(|x, y| x.start.total_cmp(&y.start));
     d
+}
+
+/// Whether two words share a family ("failure", "failed"): the same first
+/// four letters, which is what the negative word lists' families share.
+fn same_family(a: &str, b: &str) -> bool {
+    let head = |w: &str| w.to_lowercase().chars().take(4).collect::<String>();
+    head(a) == head(b)
 }

@@ -2,13 +2,17 @@
 
 use candor_audio::{AudioAnalysis, PauseKind};
 use candor_content::{ContentAnalysis, FillerAnalysis, PaceWindow};
-use candor_domain::Span;
+use candor_domain::{Span, Word};
 
 use super::{dimension, metric, not_scored, referenced, scored, Analyses, ReportConfig};
 use crate::model::{Dimension, Evidence};
-use crate::render::number;
+use crate::render::{count_of, number};
 
 const PACE_SOURCE: &str = "Griffiths 1990; Tauroza & Allison 1990";
+/// Where the other languages' speaking rates come from (their lexicon files
+/// give the arithmetic).
+const PACE_RATE_SOURCE: &str =
+    "speaking rates relative to English: Trauzettel-Klosinski & Dietz 2012 (IReST)";
 const FILLER_SOURCE: &str = "Götz 2013; Corley & Stewart 2008";
 /// Clear-pace stretches quoted as examples.
 const EXAMPLES: usize = 3;
@@ -48,29 +52,69 @@ pub(super) fn spoken<'a>(
     Ok(content)
 }
 
+/// As [`spoken`], for what was said: judging it takes the language's word
+/// lists (fillers, hedges, STAR cues...).
+pub(super) fn worded<'a>(
+    a: &'a Analyses,
+    config: &ReportConfig,
+) -> Result<&'a ContentAnalysis, String> {
+    let content = spoken(a, config)?;
+    if content.language.word_lists {
+        Ok(content)
+    } else {
+        Err(format!("no word lists for {}", content.language.name))
+    }
+}
+
 pub(super) fn pace(a: &Analyses, config: &ReportConfig) -> Dimension {
     let content = match spoken(a, config) {
         Ok(c) => c,
         Err(reason) => return dimension("pace", "Pace", not_scored(reason)),
     };
     let p = &content.pace;
-    let score = config.pace_wpm.score(p.overall_wpm);
+    let language = &content.language;
+    // The reference ranges are English's; another language's are scaled by
+    // its typical rate, or English's are used and the report says so.
+    let factor = language.pace_wpm_factor.unwrap_or(1.0);
+    let in_wpm = |english: f64| (english * factor).round();
+    let (clear_min, clear_max) = (in_wpm(130.0), in_wpm(160.0));
+    let score = config.pace_wpm.score(p.overall_wpm / factor);
     let wpm = p.overall_wpm.round();
-    let (verdict, tip) = if p.overall_wpm < 130.0 {
-        (
-            format!("{wpm} words per minute: slower than the 130–160 that reads as clear."),
-            "Cut long gaps between sentences and keep each sentence moving; rehearse the answer against a timer.",
-        )
-    } else if p.overall_wpm > 160.0 {
-        (
-            format!("{wpm} words per minute: faster than the 130–160 that reads as clear."),
-            "Slow down at key points: pause after each result so that it lands.",
-        )
-    } else {
-        (
+    let (verdict, tip) = match pace_read(p.overall_wpm / factor) {
+        Some(PaceRead::Clear) => (
             format!("{wpm} words per minute: a clear, easy pace."),
             "Keep this pace; vary it on purpose to stress what matters.",
-        )
+        ),
+        _ if p.overall_wpm < clear_min => (
+            format!("{wpm} words per minute: slower than the {clear_min}–{clear_max} that reads as clear."),
+            "Cut long gaps between sentences and keep each sentence moving; rehearse the answer against a timer.",
+        ),
+        _ => (
+            format!("{wpm} words per minute: faster than the {clear_min}–{clear_max} that reads as clear."),
+            "Slow down at key points: pause after each result so that it lands.",
+        ),
+    };
+    let (reference, source) = match (language.code.as_str(), language.pace_wpm_factor) {
+        ("en", _) => (
+            "130–160 wpm clear; <100 drags; >180 rushes".to_owned(),
+            PACE_SOURCE.to_owned(),
+        ),
+        (_, Some(_)) => (
+            format!(
+                "{clear_min}–{clear_max} wpm clear; <{} drags; >{} rushes: English's ranges scaled to {}'s speaking rate",
+                in_wpm(100.0),
+                in_wpm(180.0),
+                language.name
+            ),
+            format!("{PACE_SOURCE}; {PACE_RATE_SOURCE}"),
+        ),
+        (_, None) => (
+            format!(
+                "130–160 wpm clear; <100 drags; >180 rushes: English's ranges, as Candor has no pace reference for {}",
+                language.name
+            ),
+            PACE_SOURCE.to_owned(),
+        ),
     };
     let mut d = dimension("pace", "Pace", scored(score, verdict, tip));
     d.metrics.push(referenced(
@@ -78,15 +122,19 @@ pub(super) fn pace(a: &Analyses, config: &ReportConfig) -> Dimension {
         "Overall pace",
         p.overall_wpm,
         "wpm",
-        "130–160 wpm clear; <100 drags; >180 rushes",
-        PACE_SOURCE,
+        &reference,
+        &source,
     ));
-    d.metrics.push(metric(
-        "articulation_wpm",
-        "Articulation rate (pauses excluded)",
-        p.articulation_wpm,
-        "wpm",
-    ));
+    // Two rates that round alike read as a contradiction: the rate without
+    // pauses is shown when the pauses make a difference.
+    if p.articulation_wpm >= 1.1 * p.overall_wpm {
+        d.metrics.push(metric(
+            "articulation_wpm",
+            "Pace while speaking (pauses left out)",
+            p.articulation_wpm,
+            "wpm",
+        ));
+    }
     if let Some(run) = &p.longest_run {
         d.metrics.push(metric(
             "longest_run_s",
@@ -95,7 +143,7 @@ pub(super) fn pace(a: &Analyses, config: &ReportConfig) -> Dimension {
             "s",
         ));
     }
-    let mut stretches = merge_windows(p.windows.iter().filter(|w| w.words > 0));
+    let mut stretches = merge_windows(p.windows.iter().filter(|w| w.words > 0), factor);
     // The longest clear stretches are the examples; every off-pace one is
     // an issue.
     let mut clear: Vec<(Span, f64)> = stretches
@@ -124,7 +172,28 @@ pub(super) fn pace(a: &Analyses, config: &ReportConfig) -> Dimension {
     d
 }
 
-/// How a rolling window's pace reads against the reference range.
+/// Whether a pause falls inside a clause: the last word said before its
+/// middle ends without punctuation (Whisper punctuates the ends of clauses
+/// and sentences). A pause before the first word is not inside one.
+fn within_clause(words: &[&Word], pause: Span) -> bool {
+    let middle = (pause.start + pause.end) / 2.0;
+    let before = words.partition_point(|w| w.end <= middle);
+    before > 0
+        && before < words.len()
+        && !words[before - 1]
+            .text
+            .trim_end()
+            .ends_with(['.', ',', ';', ':', '?', '!', '\u{2026}', '-', '\u{2014}'])
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// How a pace in English words per minute reads against the reference range.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum PaceRead {
     Dragged,
@@ -143,10 +212,14 @@ fn pace_read(wpm: f64) -> Option<PaceRead> {
 
 /// Overlapping rolling windows that read the same become one stretch, with
 /// the most extreme rate of them (the first rate for a clear stretch).
-fn merge_windows<'a>(windows: impl Iterator<Item = &'a PaceWindow>) -> Vec<(Span, PaceRead, f64)> {
+/// `factor` scales English's ranges to the language's.
+fn merge_windows<'a>(
+    windows: impl Iterator<Item = &'a PaceWindow>,
+    factor: f64,
+) -> Vec<(Span, PaceRead, f64)> {
     let mut merged: Vec<(Span, PaceRead, f64)> = Vec::new();
     for w in windows {
-        let Some(read) = pace_read(w.wpm) else {
+        let Some(read) = pace_read(w.wpm / factor) else {
             continue;
         };
         match merged.last_mut() {
@@ -171,13 +244,25 @@ pub(super) fn pauses(a: &Analyses, config: &ReportConfig) -> Dimension {
     };
     let speech = &audio.speech;
     let minutes = (speech.talk_time_s / 60.0).max(1.0 / 60.0);
-    let hesitations = speech
+    // A pause between sentences or clauses is punctuation spoken; one inside
+    // a clause is what reads as searching for words. With words to tell
+    // them apart only those count; without, every pause does.
+    let words: Vec<&Word> = a.transcript.iter().flat_map(|t| t.words()).collect();
+    let (kind, counts): (&str, Box<dyn Fn(Span) -> bool>) = if words.is_empty() {
+        ("pauses", Box::new(|_| true))
+    } else {
+        (
+            "mid-clause pauses",
+            Box::new(|pause| within_clause(&words, pause)),
+        )
+    };
+    let hesitant: Vec<_> = speech
         .pauses
         .iter()
-        .filter(|p| p.kind != PauseKind::Short)
-        .count();
-    let long = speech
-        .pauses
+        .filter(|p| p.kind != PauseKind::Short && counts(p.span))
+        .collect();
+    let hesitations = hesitant.len();
+    let long = hesitant
         .iter()
         .filter(|p| p.kind == PauseKind::Long)
         .count();
@@ -185,8 +270,15 @@ pub(super) fn pauses(a: &Analyses, config: &ReportConfig) -> Dimension {
     let score = config.hesitations_per_minute.score(rate);
     let verdict = match (hesitations, long) {
         (0, _) => "No hesitant pauses: the answer flows.".to_string(),
-        (h, 0) => format!("{h} pauses of 1.2 s or more ({}/min of talk): they can read as uncertainty.", number(rate)),
-        (h, l) => format!("{h} pauses of 1.2 s or more, {l} of them over 2.5 s: long silences read as lost thread."),
+        (h, 0) => format!(
+            "{} of 1.2 s or more ({}/min of talk): they can read as uncertainty.",
+            count_of(h, kind.trim_end_matches('s'), kind),
+            number(rate)
+        ),
+        (h, l) => format!(
+            "{} of 1.2 s or more, {l} of them over 2.5 s: long silences read as lost thread.",
+            count_of(h, kind.trim_end_matches('s'), kind)
+        ),
     };
     let tip = if hesitations == 0 {
         "Short pauses between ideas help the listener; keep them."
@@ -200,17 +292,18 @@ pub(super) fn pauses(a: &Analyses, config: &ReportConfig) -> Dimension {
         speech.pauses.len() as f64,
         "count",
     ));
+    let hesitations_label = format!("{} of 1.2 s or more", capitalised(kind));
     d.metrics.push(referenced(
         "hesitations",
-        "Pauses of 1.2 s or more",
+        &hesitations_label,
         hesitations as f64,
         "count",
-        "mid-clause pauses over 1.2 s read as uncertainty",
+        &format!("{kind} over 1.2 s read as uncertainty"),
         PAUSE_SOURCE,
     ));
     d.metrics.push(referenced(
         "long_pauses",
-        "Pauses of 2.5 s or more",
+        &format!("{} of 2.5 s or more", capitalised(kind)),
         long as f64,
         "count",
         "over 2.5 s is a long pause",
@@ -230,10 +323,8 @@ pub(super) fn pauses(a: &Analyses, config: &ReportConfig) -> Dimension {
         speech.speaking_time_ratio * 100.0,
         "%",
     ));
-    d.evidence = speech
-        .pauses
+    d.evidence = hesitant
         .iter()
-        .filter(|p| p.kind != PauseKind::Short)
         .map(|p| Evidence::new(p.span, format!("{:.1} s pause", p.duration_s)))
         .chain(
             speech
@@ -253,7 +344,7 @@ pub(super) fn pauses(a: &Analyses, config: &ReportConfig) -> Dimension {
 }
 
 pub(super) fn fillers(a: &Analyses, config: &ReportConfig) -> Dimension {
-    let content = match spoken(a, config) {
+    let content = match worded(a, config) {
         Ok(c) => c,
         Err(reason) => return dimension("fillers", "Filler words", not_scored(reason)),
     };
@@ -465,7 +556,7 @@ mod tests {
             wpm,
         })
         .collect();
-        let merged = merge_windows(windows.iter());
+        let merged = merge_windows(windows.iter(), 1.0);
         assert_eq!(
             merged,
             [

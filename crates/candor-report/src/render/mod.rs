@@ -117,6 +117,11 @@ pub fn number(value: f64) -> String {
     }
 }
 
+/// "1 long pause", "3 long pauses".
+pub fn count_of(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
+
 /// A metric's value with its unit; counts need none.
 pub fn quantity(metric: &crate::Metric) -> String {
     match metric.unit.as_str() {

@@ -1,6 +1,6 @@
 use std::fmt::Write;
 
-use super::{clock, media_line, moments, progress_lines, quantity, question_lines};
+use super::{clock, count_of, media_line, moments, progress_lines, quantity, question_lines};
 use crate::model::{Assessment, Report};
 
 /// Evidence lines shown per dimension in the terminal; the JSON has them all.
@@ -86,8 +86,12 @@ pub fn text(report: &Report) -> String {
         if d.evidence.len() > EVIDENCE_SHOWN {
             let _ = writeln!(
                 out,
-                "  … and {} more moments",
-                d.evidence.len() - EVIDENCE_SHOWN
+                "  … and {}",
+                count_of(
+                    d.evidence.len() - EVIDENCE_SHOWN,
+                    "more moment",
+                    "more moments"
+                )
             );
         }
     }

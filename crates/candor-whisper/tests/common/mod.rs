@@ -15,10 +15,17 @@ pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// An installed model, by name: the tests transcribe with tiny.en (fast)
+/// and use base for other languages. `scripts/setup.sh` installs both into
+/// CANDOR_MODELS_DIR.
+pub fn model_named(name: &str) -> PathBuf {
+    std::env::var_os("CANDOR_MODELS_DIR")
+        .map(|root| PathBuf::from(root).join(name))
+        .expect("CANDOR_MODELS_DIR names the models directory: source scripts/setup.sh")
+}
+
 pub fn model_dir() -> PathBuf {
-    std::env::var_os("CANDOR_WHISPER_MODEL")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("models/faster-whisper-tiny.en"))
+    model_named("tiny.en")
 }
 
 /// The model, loaded once per test process.

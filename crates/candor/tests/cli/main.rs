@@ -3,5 +3,6 @@
 
 mod bad_input;
 mod coaching;
+mod languages;
 mod support;
 mod truth;

@@ -10,11 +10,17 @@ pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The model `scripts/setup.sh` installs, unless CANDOR_WHISPER_MODEL names another.
+/// An installed model, by name: the tests transcribe with tiny.en (fast)
+/// and use base for other languages. `scripts/setup.sh` installs both into
+/// CANDOR_MODELS_DIR.
+pub fn model_named(name: &str) -> PathBuf {
+    std::env::var_os("CANDOR_MODELS_DIR")
+        .map(|root| PathBuf::from(root).join(name))
+        .expect("CANDOR_MODELS_DIR names the models directory: source scripts/setup.sh")
+}
+
 pub fn model_dir() -> PathBuf {
-    std::env::var_os("CANDOR_WHISPER_MODEL")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("models/faster-whisper-tiny.en"))
+    model_named("tiny.en")
 }
 
 pub fn candor(args: &[&str]) -> Output {
@@ -63,7 +69,7 @@ pub fn fixtures() -> &'static Path {
 /// The fixture `name`, made by `make(path)` unless an earlier run made it.
 /// Tests run in parallel processes, so it is made aside and moved in place;
 /// `companions` are extensions of further files `make` writes beside it.
-fn make_once(name: &str, companions: &[&str], make: impl FnOnce(&Path)) -> PathBuf {
+pub fn make_once(name: &str, companions: &[&str], make: impl FnOnce(&Path)) -> PathBuf {
     let path = fixtures().join(name);
     let last = companions
         .last()

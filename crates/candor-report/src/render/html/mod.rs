@@ -13,7 +13,7 @@ mod tests;
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use super::{clock, media_line, quantity};
+use super::{clock, count_of, media_line, quantity};
 use crate::model::{Assessment, Band, Dimension, Evidence, EvidenceKind, Highlight, Report};
 
 /// How the page is put together.
@@ -213,7 +213,7 @@ fn moments(evidence: &[Evidence]) -> Markup {
         (list(shown))
         @if !folded.is_empty() {
             details.more {
-                summary { (folded.len()) " more moments" }
+                summary { (count_of(folded.len(), "more moment", "more moments")) }
                 (list(folded))
             }
         }

@@ -15,7 +15,7 @@ use maud::{html, Markup};
 
 use super::seconds;
 use crate::model::Report;
-use crate::render::{clock, number};
+use crate::render::{clock, count_of, number};
 
 /// At most this many points per curve, so that an hour stays small.
 const MAX_POINTS: usize = 600;
@@ -184,10 +184,10 @@ fn speech(a: &AudioAnalysis) -> Lane {
         .iter()
         .max_by(|a, b| a.duration_s.total_cmp(&b.duration_s));
     let note = format!(
-        "{} of speech in {} stretches; {} long pauses{}.",
+        "{} of speech in {}; {}{}.",
         clock(s.talk_time_s),
-        s.segments.len(),
-        long.len(),
+        count_of(s.segments.len(), "stretch", "stretches"),
+        count_of(long.len(), "long pause", "long pauses"),
         longest.map_or(String::new(), |p| format!(
             ", the longest {} s at {}",
             number(p.duration_s),
@@ -234,7 +234,11 @@ fn pace(c: &ContentAnalysis, duration: f64) -> Option<Lane> {
     let lo = windows.iter().map(|w| w.wpm).fold(f64::INFINITY, f64::min);
     let hi = windows.iter().map(|w| w.wpm).fold(0.0, f64::max);
     let config = ContentConfig::default();
-    let (clear_min, clear_max) = (config.pace_clear_min_wpm, config.pace_clear_max_wpm);
+    let factor = c.language.pace_wpm_factor.unwrap_or(1.0);
+    let (clear_min, clear_max) = (
+        config.pace_clear_min_wpm * factor,
+        config.pace_clear_max_wpm * factor,
+    );
     let y = |wpm: f64| scale(wpm, WPM_RANGE);
     let mut band = String::new();
     rect(
