@@ -1,6 +1,7 @@
 //! Word lists and cue phrases per language, read from TOML (one file per
 //! language under `data/lexicon/`, compiled in) and compiled into matchers.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
@@ -76,8 +77,8 @@ impl Lexicons {
             };
             by_code.insert((*code).to_owned(), compile(lists)?);
         }
-        if !by_code.contains_key(&target) {
-            by_code.insert(target, compile(Lists::default().layer(over))?);
+        if let Entry::Vacant(slot) = by_code.entry(target) {
+            slot.insert(compile(Lists::default().layer(over))?);
         }
         Ok(Self { by_code })
     }

@@ -49,51 +49,28 @@ pub(crate) fn decode_with_fallback(
     let mut tried: Vec<Decoded> = Vec::new();
     for &temperature in &options.temperatures {
         let sampling = temperature > 0.0;
-        let ct2 = WhisperOptions {
-            beam_size: if sampling {
-                1
-            } else {
-                options.beam_size.max(1)
-            },
-            num_hypotheses: if sampling { options.best_of.max(1) } else { 1 },
-            sampling_topk: if sampling { 0 } else { 1 },
-            sampling_temperature: if sampling { temperature } else { 1.0 },
-            return_scores: true,
-            return_no_speech_prob: true,
-            max_initial_timestamp_index: (options.max_initial_timestamp / 0.02).round() as usize,
-            suppress_blank: options.suppress_blank,
-            suppress_tokens: suppress_tokens.to_vec(),
-            ..Default::default()
-        };
-        let result = model.generate(encoded, prompt, &ct2)?;
-        let tokens = result.sequences_ids.into_iter().next().unwrap_or_default();
-        let score = result.scores.first().copied().unwrap_or(f32::NEG_INFINITY) as f64;
-        // CTranslate2's score is the cumulative log-prob divided by
-        // length^length_penalty (1.0); openai/whisper divides by length + 1.
-        let len = tokens.len() as f64;
-        let avg_logprob = score * len / (len + 1.0);
-        let text = model.vocab.decode(&tokens);
-        let decoded = Decoded {
-            compression_ratio: compression_ratio(&text),
-            tokens,
-            avg_logprob,
-            no_speech_prob: result.no_speech_prob,
-            temperature,
-        };
-        let looped = decoded.compression_ratio > options.compression_ratio_threshold;
-        let unlikely = decoded.avg_logprob < options.log_prob_threshold;
-        let silent = decoded.no_speech_prob > options.no_speech_threshold && unlikely;
-        tracing::trace!(
-            temperature,
-            avg_logprob,
-            ratio = decoded.compression_ratio,
-            text,
-            "decoded window"
-        );
-        if silent || (!looped && !unlikely) {
-            return Ok(decoded);
+        // Above 0, candidates are drawn one at a time and the first that
+        // passes is kept: a batch of `best_of` made CTranslate2 hold that
+        // many copies of the encoder's keys and values (about 190 MB more
+        // peak memory for base) and decode them all when one usually does.
+        let draws = if sampling { options.best_of.max(1) } else { 1 };
+        for _ in 0..draws {
+            let decoded = decode_once(
+                model,
+                encoded,
+                prompt,
+                options,
+                suppress_tokens,
+                temperature,
+            )?;
+            let looped = decoded.compression_ratio > options.compression_ratio_threshold;
+            let unlikely = decoded.avg_logprob < options.log_prob_threshold;
+            let silent = decoded.no_speech_prob > options.no_speech_threshold && unlikely;
+            if silent || (!looped && !unlikely) {
+                return Ok(decoded);
+            }
+            tried.push(decoded);
         }
-        tried.push(decoded);
     }
     let not_looped: Vec<&Decoded> = tried
         .iter()
@@ -108,6 +85,58 @@ pub(crate) fn decode_with_fallback(
         .max_by(|a, b| a.avg_logprob.total_cmp(&b.avg_logprob))
         .cloned()
         .ok_or_else(|| WhisperError::BadOptions("temperatures must not be empty".into()))
+}
+
+/// One decode of the window at `temperature` (greedy or beam at 0, one
+/// sample above).
+fn decode_once(
+    model: &WhisperModel,
+    encoded: &StorageView<'_>,
+    prompt: &[&str],
+    options: &TranscribeOptions,
+    suppress_tokens: &[i32],
+    temperature: f32,
+) -> Result<Decoded, WhisperError> {
+    let sampling = temperature > 0.0;
+    let ct2 = WhisperOptions {
+        beam_size: if sampling {
+            1
+        } else {
+            options.beam_size.max(1)
+        },
+        num_hypotheses: 1,
+        sampling_topk: if sampling { 0 } else { 1 },
+        sampling_temperature: if sampling { temperature } else { 1.0 },
+        return_scores: true,
+        return_no_speech_prob: true,
+        max_initial_timestamp_index: (options.max_initial_timestamp / 0.02).round() as usize,
+        suppress_blank: options.suppress_blank,
+        suppress_tokens: suppress_tokens.to_vec(),
+        ..Default::default()
+    };
+    let result = model.generate(encoded, prompt, &ct2)?;
+    let tokens = result.sequences_ids.into_iter().next().unwrap_or_default();
+    let score = result.scores.first().copied().unwrap_or(f32::NEG_INFINITY) as f64;
+    // CTranslate2's score is the cumulative log-prob divided by
+    // length^length_penalty (1.0); openai/whisper divides by length + 1.
+    let len = tokens.len() as f64;
+    let avg_logprob = score * len / (len + 1.0);
+    let text = model.vocab.decode(&tokens);
+    let decoded = Decoded {
+        compression_ratio: compression_ratio(&text),
+        tokens,
+        avg_logprob,
+        no_speech_prob: result.no_speech_prob,
+        temperature,
+    };
+    tracing::trace!(
+        temperature,
+        avg_logprob,
+        ratio = decoded.compression_ratio,
+        text,
+        "decoded window"
+    );
+    Ok(decoded)
 }
 
 /// A segment as the timestamps delimit it, window-relative seconds.

