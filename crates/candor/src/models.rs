@@ -317,7 +317,9 @@ mod tests {
     fn names_resolve_into_the_models_directory_and_paths_stay_paths() {
         let root = tempfile::tempdir().unwrap();
         let resolve = |model: &str| resolve_in(root.path(), model);
-        let missing = resolve("base").err().expect("base is not installed");
+        let Err(missing) = resolve("base") else {
+            panic!("base is not installed yet")
+        };
         assert!(
             missing
                 .hint

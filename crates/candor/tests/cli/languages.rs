@@ -4,7 +4,7 @@
 //! is judged on delivery only. The scripted answers and their counts are in
 //! `tests/data/answers/LANG.toml`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde::Deserialize;
@@ -56,7 +56,7 @@ fn spoken(name: &str, voice: &str, text: &str) -> PathBuf {
     })
 }
 
-fn analyze_with_base(file: &PathBuf, question: &str, extra: &[&str]) -> Value {
+fn analyze_with_base(file: &Path, question: &str, extra: &[&str]) -> Value {
     let base = model_named("base");
     let out = Command::new(env!("CARGO_BIN_EXE_candor"))
         .args([
