@@ -200,16 +200,24 @@ fn number_at(words: &[Token], i: usize) -> Option<(f64, usize, bool, bool)> {
 }
 
 /// Words before an amount that make it an outcome, at most this far back
-/// ("reduced the build time to 5 minutes").
+/// ("reduced the build time to 5 minutes") ...
 const OUTCOME_REACH: usize = 4;
+/// ... or this far after it, where the verb follows ("three hours were
+/// saved", German "2 Wochen gespart").
+const OUTCOME_REACH_AFTER: usize = 2;
 
-/// Whether an outcome word comes shortly before word `i`, in its sentence.
-fn after_outcome_word(words: &[Token], i: usize, lexicon: &Lexicon) -> bool {
-    let from = i.saturating_sub(OUTCOME_REACH);
-    (from..i)
+/// Whether an outcome word comes shortly before the amount `first..end` or
+/// shortly after it, in its sentence.
+fn near_outcome_word(words: &[Token], first: usize, end: usize, lexicon: &Lexicon) -> bool {
+    let outcome = |j: usize| lexicon.outcome_words.match_at(words, j, false).is_some();
+    let before = (first.saturating_sub(OUTCOME_REACH)..first)
         .rev()
         .take_while(|&j| !words[j].sentence_end)
-        .any(|j| lexicon.outcome_words.match_at(words, j, false).is_some())
+        .any(outcome);
+    let after = (end..(end + OUTCOME_REACH_AFTER).min(words.len()))
+        .take_while(|&j| !words[j - 1].sentence_end)
+        .any(outcome);
+    before || after
 }
 
 pub(crate) fn find(words: &[Token], lexicon: &Lexicon) -> Numbers {
@@ -268,7 +276,7 @@ pub(crate) fn find(words: &[Token], lexicon: &Lexicon) -> Numbers {
         let end = unit.map_or(i + len, |(_, at, n)| at + n);
         let quantified = match kind {
             Some(NumberKind::Percent | NumberKind::Currency | NumberKind::Multiplier) => true,
-            Some(NumberKind::Count) => after_outcome_word(words, i, lexicon),
+            Some(NumberKind::Count) => near_outcome_word(words, i, end, lexicon),
             _ => false,
         };
         let raw: Vec<&str> = words[i..end].iter().map(|t| t.raw.as_str()).collect();

@@ -75,7 +75,8 @@ fn a_percent_sign_written_as_its_own_word_still_counts() {
 fn only_numbers_that_measure_an_outcome_are_quantified_results() {
     let a = analyze_text(
         "It took two weeks with five engineers. Two of them stayed. Sales rose 10 percent, \
-         and we saved two weeks a quarter and cut the build to 5 minutes.",
+         and we saved two weeks a quarter and cut the build to 5 minutes. \
+         Three hours were saved on every release.",
     );
     let quantified: Vec<(&str, bool)> = a
         .numbers
@@ -92,9 +93,10 @@ fn only_numbers_that_measure_an_outcome_are_quantified_results() {
             ("10 percent", true),
             ("two weeks", true),
             ("5 minutes", true),
+            ("Three hours", true),
         ]
     );
-    assert_eq!(a.numbers.quantified_count, 3);
+    assert_eq!(a.numbers.quantified_count, 4);
 }
 
 #[test]
