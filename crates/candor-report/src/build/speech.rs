@@ -357,8 +357,8 @@ pub(super) fn fillers(a: &Analyses, config: &ReportConfig) -> Dimension {
         words.sort_unstable();
         words.dedup();
         format!(
-            "{} fillers ({}/min: {}).",
-            f.count,
+            "{} ({}/min: {}).",
+            count_of(f.count, "filler", "fillers"),
             number(f.per_minute),
             words.join(", ")
         )

@@ -219,8 +219,8 @@ fn fillers(c: &ContentAnalysis) -> Option<Lane> {
         label: "Fillers (ticks)".into(),
         body: html! { path.filler d=(d) vector-effect="non-scaling-stroke" {} },
         note: format!(
-            "{} fillers, {} per minute.",
-            hits.len(),
+            "{}, {} per minute.",
+            count_of(hits.len(), "filler", "fillers"),
             number(c.fillers.per_minute)
         ),
     })
@@ -361,8 +361,8 @@ fn no_face(v: &VisionAnalysis) -> Lane {
             "the face was visible throughout.".into()
         } else {
             format!(
-                "{} stretches without a face, {} s in all.",
-                gone.len(),
+                "{} without a face, {} s in all.",
+                count_of(gone.len(), "stretch", "stretches"),
                 number(total)
             )
         },
