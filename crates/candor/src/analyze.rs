@@ -151,6 +151,21 @@ pub fn report_for(
     let pipeline_config = config.pipeline()?;
     let media = candor_media::probe(source, &config.limits).map_err(|e| media_failure(what, e))?;
     let model = load_model(model_dir, &config.model)?;
+    if let Some(language) = &config.transcribe.language {
+        if !model.supports_language(language) {
+            return Err(Failure::bad_input(
+                format!(
+                    "the Whisper model in {} does not transcribe language {language:?}",
+                    model_dir.display()
+                ),
+                if model.is_multilingual() {
+                    "give a language as its ISO 639-1 code, e.g. de or pt"
+                } else {
+                    "it knows English only: use --model base for other languages"
+                },
+            ));
+        }
+    }
 
     let progress = progress(media.info().duration_s);
     let result = pipeline::analyze(media, &model, &pipeline_config, &|t| progress.at(t));

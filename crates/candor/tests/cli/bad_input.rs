@@ -89,6 +89,17 @@ fn a_missing_model_is_a_clear_error() {
 }
 
 #[test]
+fn a_language_the_model_does_not_know_is_refused_before_decoding() {
+    let (media, _) = interview("short.wav", &["--sentences", "3"]);
+    // The tests' model is tiny.en, which knows English only.
+    let error = refused(&media, &["--language", "de"]);
+    assert!(
+        error.contains("does not transcribe language \"de\""),
+        "{error}"
+    );
+}
+
+#[test]
 fn silence_is_not_scored_and_nothing_is_transcribed() {
     let silence = ffmpeg(
         "silence.wav",
