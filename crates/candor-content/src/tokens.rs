@@ -123,7 +123,11 @@ impl Text {
                 if let Some(prev) = spoken.last_mut() {
                     prev.break_after |= n.brk;
                     prev.sentence_end |= n.sentence_end;
-                    prev.percent |= n.percent; // " 80", " %"
+                    if n.percent {
+                        // " 80", "%": the sign is the number's, shown with it.
+                        prev.percent = true;
+                        prev.raw.push('%');
+                    }
                 }
                 continue;
             }

@@ -67,7 +67,7 @@ fn compound_number_words_are_added_up() {
 fn a_percent_sign_written_as_its_own_word_still_counts() {
     assert_eq!(
         numbers("Churn fell 5 % this year."),
-        [n("5", 5.0, NumberKind::Percent, None)]
+        [n("5%", 5.0, NumberKind::Percent, None)]
     );
 }
 
