@@ -86,18 +86,30 @@ impl Browser {
     }
 
     /// Makes the viewport `width`×`height` CSS pixels (the window's size
-    /// minus whatever the window adds).
+    /// minus whatever the window adds). The viewport may lag a resize, and
+    /// a resize may be refused, so it is measured again, a few times.
     pub async fn resize(&self, width: u32, height: u32) {
-        self.client.set_window_size(width, height).await.unwrap();
-        let inner = self
-            .eval("return [window.innerWidth, window.innerHeight]")
-            .await;
-        let (w, h) = (inner[0].as_u64().unwrap(), inner[1].as_u64().unwrap());
-        if (w, h) != (u64::from(width), u64::from(height)) {
-            let outer_w = 2 * width - w as u32;
-            let outer_h = 2 * height - h as u32;
-            self.client.set_window_size(outer_w, outer_h).await.unwrap();
+        let (mut outer_w, mut outer_h) = (i64::from(width), i64::from(height));
+        for _ in 0..5 {
+            // A refused size is tried again below, measured afresh.
+            let _ = self
+                .client
+                .set_window_size(outer_w as u32, outer_h as u32)
+                .await;
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            let inner = self
+                .eval("return [window.innerWidth, window.innerHeight]")
+                .await;
+            let (w, h) = (inner[0].as_i64().unwrap(), inner[1].as_i64().unwrap());
+            if (w, h) == (i64::from(width), i64::from(height)) {
+                return;
+            }
+            let (now_w, now_h) = self.client.get_window_size().await.unwrap();
+            outer_w = (now_w as i64 + i64::from(width) - w).clamp(100, 4000);
+            outer_h = (now_h as i64 + i64::from(height) - h).clamp(100, 4000);
         }
+        // Some sizes are never met exactly (a window's minimum width, a
+        // scroll bar): the pages' tests then see the nearest one.
     }
 
     /// Clicks the element `css` selects, as a person would.
