@@ -1,7 +1,7 @@
 //! How it was said: pace, pauses, fillers, clarity, vocal variety.
 
 use candor_audio::{AudioAnalysis, PauseKind};
-use candor_content::{ContentAnalysis, FillerAnalysis, PaceWindow};
+use candor_content::{ContentAnalysis, FillerAnalysis, PaceBand, PaceWindow};
 use candor_domain::{Span, Word};
 
 use super::{dimension, metric, not_scored, referenced, scored, Analyses, ReportConfig};
@@ -80,12 +80,13 @@ pub(super) fn pace(a: &Analyses, config: &ReportConfig) -> Dimension {
     let (clear_min, clear_max) = (in_wpm(130.0), in_wpm(160.0));
     let score = config.pace_wpm.score(p.overall_wpm / factor);
     let wpm = p.overall_wpm.round();
-    let (verdict, tip) = match pace_read(p.overall_wpm / factor) {
-        Some(PaceRead::Clear) => (
+    // The content analysis banded the pace against the language's ranges.
+    let (verdict, tip) = match p.band {
+        Some(PaceBand::Clear) => (
             format!("{wpm} words per minute: a clear, easy pace."),
             "Keep this pace; vary it on purpose to stress what matters.",
         ),
-        _ if p.overall_wpm < clear_min => (
+        Some(PaceBand::Drags | PaceBand::Slow) => (
             format!("{wpm} words per minute: slower than the {clear_min}–{clear_max} that reads as clear."),
             "Cut long gaps between sentences and keep each sentence moving; rehearse the answer against a timer.",
         ),
@@ -186,13 +187,6 @@ fn within_clause(words: &[&Word], pause: Span) -> bool {
             .ends_with(['.', ',', ';', ':', '?', '!', '\u{2026}', '-', '\u{2014}'])
 }
 
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-}
-
 /// How a pace in English words per minute reads against the reference range.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum PaceRead {
@@ -248,18 +242,16 @@ pub(super) fn pauses(a: &Analyses, config: &ReportConfig) -> Dimension {
     // a clause is what reads as searching for words. With words to tell
     // them apart only those count; without, every pause does.
     let words: Vec<&Word> = a.transcript.iter().flat_map(|t| t.words()).collect();
-    let (kind, counts): (&str, Box<dyn Fn(Span) -> bool>) = if words.is_empty() {
-        ("pauses", Box::new(|_| true))
+    let by_clause = !words.is_empty();
+    let (one, many, title) = if by_clause {
+        ("mid-clause pause", "mid-clause pauses", "Mid-clause pauses")
     } else {
-        (
-            "mid-clause pauses",
-            Box::new(|pause| within_clause(&words, pause)),
-        )
+        ("pause", "pauses", "Pauses")
     };
     let hesitant: Vec<_> = speech
         .pauses
         .iter()
-        .filter(|p| p.kind != PauseKind::Short && counts(p.span))
+        .filter(|p| p.kind != PauseKind::Short && (!by_clause || within_clause(&words, p.span)))
         .collect();
     let hesitations = hesitant.len();
     let long = hesitant
@@ -272,12 +264,12 @@ pub(super) fn pauses(a: &Analyses, config: &ReportConfig) -> Dimension {
         (0, _) => "No hesitant pauses: the answer flows.".to_string(),
         (h, 0) => format!(
             "{} of 1.2 s or more ({}/min of talk): they can read as uncertainty.",
-            count_of(h, kind.trim_end_matches('s'), kind),
+            count_of(h, one, many),
             number(rate)
         ),
         (h, l) => format!(
             "{} of 1.2 s or more, {l} of them over 2.5 s: long silences read as lost thread.",
-            count_of(h, kind.trim_end_matches('s'), kind)
+            count_of(h, one, many)
         ),
     };
     let tip = if hesitations == 0 {
@@ -292,18 +284,17 @@ pub(super) fn pauses(a: &Analyses, config: &ReportConfig) -> Dimension {
         speech.pauses.len() as f64,
         "count",
     ));
-    let hesitations_label = format!("{} of 1.2 s or more", capitalised(kind));
     d.metrics.push(referenced(
         "hesitations",
-        &hesitations_label,
+        &format!("{title} of 1.2 s or more"),
         hesitations as f64,
         "count",
-        &format!("{kind} over 1.2 s read as uncertainty"),
+        &format!("{many} over 1.2 s read as uncertainty"),
         PAUSE_SOURCE,
     ));
     d.metrics.push(referenced(
         "long_pauses",
-        &format!("{} of 2.5 s or more", capitalised(kind)),
+        &format!("{title} of 2.5 s or more"),
         long as f64,
         "count",
         "over 2.5 s is a long pause",
