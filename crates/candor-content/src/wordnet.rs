@@ -10,8 +10,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
-use std::io::{BufRead, BufReader, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
 
 use crate::ContentError;
 
@@ -28,7 +28,8 @@ struct Part {
     /// Offsets of the index's entry lines (the licence header left out).
     lines: Vec<usize>,
     exceptions: HashMap<String, Vec<String>>,
-    data: PathBuf,
+    /// Read at offsets, never as a stream.
+    data: File,
     /// morphy(7WN)'s detachment rules: (suffix, replacement).
     rules: &'static [(&'static str, &'static str)],
 }
@@ -78,11 +79,9 @@ impl WordNet {
                     Some((form, words.map(str::to_owned).collect()))
                 })
                 .collect();
-            let data = dir.join(format!("data.{name}"));
-            File::open(&data).map_err(|source| ContentError::ReadWordNet {
-                path: data.clone(),
-                source,
-            })?;
+            let path = dir.join(format!("data.{name}"));
+            let data =
+                File::open(&path).map_err(|source| ContentError::ReadWordNet { path, source })?;
             parts.push(Part {
                 index,
                 lines,
@@ -97,12 +96,11 @@ impl WordNet {
     /// Base forms of `word` in any part of speech ("ran" → "run", "teams"
     /// → "team"), the word itself included when WordNet has it.
     pub fn base_forms(&self, word: &str) -> BTreeSet<String> {
-        let word = word.to_lowercase().replace(' ', "_");
-        let mut forms = BTreeSet::new();
-        for part in &self.parts {
-            forms.extend(part.base_forms(&word));
-        }
-        forms
+        let word = as_lemma(word);
+        self.parts
+            .iter()
+            .flat_map(|part| part.base_forms(&word))
+            .collect()
     }
 
     /// Words close in meaning to `word` through its `senses` commonest senses
@@ -110,9 +108,10 @@ impl WordNet {
     /// one relation away (antonyms, derivations, pertainyms, similar words).
     /// Multi-word entries keep WordNet's underscores ("set_up").
     pub fn related(&self, word: &str, senses: usize) -> BTreeSet<String> {
-        let mut related = self.base_forms(word);
+        let word = as_lemma(word);
+        let mut related = BTreeSet::new();
         for part in &self.parts {
-            for lemma in part.base_forms(&word.to_lowercase()) {
+            for lemma in part.base_forms(&word) {
                 for offset in part.senses(&lemma).into_iter().take(senses) {
                     let Some(synset) = self.synset(part, offset) else {
                         continue;
@@ -129,6 +128,7 @@ impl WordNet {
                         }
                     }
                 }
+                related.insert(lemma);
             }
         }
         related
@@ -144,13 +144,30 @@ impl WordNet {
         }
     }
 
+    /// The synset whose line starts at byte `offset` of the data file.
     fn synset(&self, part: &Part, offset: u64) -> Option<Synset> {
-        let mut reader = BufReader::new(File::open(&part.data).ok()?);
-        reader.seek(SeekFrom::Start(offset)).ok()?;
-        let mut line = String::new();
-        reader.read_line(&mut line).ok()?;
-        Synset::parse(&line)
+        let mut line = Vec::new();
+        let mut chunk = [0u8; 4096];
+        let mut at = offset;
+        loop {
+            let n = part.data.read_at(&mut chunk, at).ok()?;
+            match chunk[..n].iter().position(|&b| b == b'\n') {
+                Some(end) => {
+                    line.extend_from_slice(&chunk[..end]);
+                    break;
+                }
+                None if n == 0 => break,
+                None => line.extend_from_slice(&chunk[..n]),
+            }
+            at += n as u64;
+        }
+        Synset::parse(&String::from_utf8_lossy(&line))
     }
+}
+
+/// A word as WordNet files it: lower case, spaces as underscores.
+fn as_lemma(word: &str) -> String {
+    word.to_lowercase().replace(' ', "_")
 }
 
 impl Part {
