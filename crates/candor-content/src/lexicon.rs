@@ -1,7 +1,7 @@
 //! Word lists and cue phrases per language, read from TOML (one file per
 //! language under `data/lexicon/`, compiled in) and compiled into matchers.
 
-use std::collections::btree_map::Entry;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
@@ -58,7 +58,7 @@ impl Lexicons {
     /// see [`Lexicon`] for how lists are layered). A code without a
     /// built-in lexicon adds that language.
     pub fn with_deployment(toml: &str) -> Result<Self, ContentError> {
-        let mut over = parse(toml)?;
+        let over = parse(toml)?;
         let target = over
             .language
             .as_ref()
@@ -68,18 +68,10 @@ impl Lexicons {
             return Err(ContentError::InvalidLexicon("[extend] cannot nest".into()));
         }
         let mut by_code = BTreeMap::new();
-        for (code, text) in BUILT_IN {
-            let lists = parse(text)?;
-            let lists = if *code == target {
-                lists.layer(std::mem::take(&mut over))
-            } else {
-                lists
-            };
-            by_code.insert((*code).to_owned(), compile(lists)?);
+        for (code, _) in BUILT_IN.iter().filter(|(code, _)| *code != target) {
+            by_code.insert((*code).to_owned(), layered(code, Lists::default())?);
         }
-        if let Entry::Vacant(slot) = by_code.entry(target) {
-            slot.insert(compile(Lists::default().layer(over))?);
-        }
+        by_code.insert(target.clone(), layered(&target, over)?);
         Ok(Self { by_code })
     }
 
@@ -94,12 +86,21 @@ impl Lexicons {
     }
 
     /// The lexicon of `code`, or one without word lists when Candor has none.
-    pub fn for_language(&self, code: &str) -> Lexicon {
+    pub fn for_language(&self, code: &str) -> Cow<'_, Lexicon> {
         self.by_code
             .get(code)
-            .cloned()
-            .unwrap_or_else(|| Lexicon::without_lists(code))
+            .map_or_else(|| Cow::Owned(Lexicon::without_lists(code)), Cow::Borrowed)
     }
+}
+
+/// The lexicon of `code`: its built-in lists (none for a language Candor
+/// ships no file for) with `over` layered on.
+fn layered(code: &str, over: Lists) -> Result<Lexicon, ContentError> {
+    let base = match BUILT_IN.iter().find(|(built_in, _)| *built_in == code) {
+        Some((_, text)) => parse(text)?,
+        None => Lists::default(),
+    };
+    compile(base.layer(over))
 }
 
 /// One language's compiled word lists, which the analysis matches against.
@@ -137,7 +138,7 @@ impl Default for Lexicon {
     fn default() -> Self {
         // The built-in file is part of the crate and covered by tests, so a
         // failure here is a build defect, not a runtime condition.
-        Self::from_toml_str("").expect("built-in lexicon is valid")
+        layered("en", Lists::default()).expect("built-in lexicon is valid")
     }
 }
 
@@ -145,7 +146,9 @@ impl Lexicon {
     /// The built-in English lists overridden by `toml` (see the type's docs
     /// for how).
     pub fn from_toml_str(toml: &str) -> Result<Self, ContentError> {
-        Ok(Lexicons::with_deployment(toml)?.for_language("en"))
+        Ok(Lexicons::with_deployment(toml)?
+            .for_language("en")
+            .into_owned())
     }
 
     /// A language Candor has no word lists for: nothing matches.

@@ -159,8 +159,8 @@ fn a_deployment_file_extends_the_language_it_names_or_adds_one() {
     let dutch = Lexicons::with_deployment(
         "filler_sounds = [\"eh\", \"uhm\"]\n[language]\ncode = \"nl\"\npace_wpm_factor = 0.9\n",
     )
-    .unwrap()
-    .for_language("nl");
+    .unwrap();
+    let dutch = dutch.for_language("nl");
     assert!(dutch.language().word_lists);
     assert_eq!(dutch.language().name, "Dutch");
     assert!(Lexicons::with_deployment("[language]\npace_wpm_factor = 3.0\n").is_err());
