@@ -34,9 +34,10 @@ for model in "${models[@]}"; do
     "$CARGO_TARGET_DIR/release/candor" -q analyze "$wav" --model "$model" --no-video \
       --format json --out "out/bench/librivox-$model-$(basename "$wav" .wav).json"
   done
-  python3 - "$clips" "$model" "$dir" <<'PY'
-import glob, json, os, re, sys
-clips, model, model_dir = sys.argv[1:]
+  "$CARGO_TARGET_DIR/release/candor" config >out/bench/config.toml
+  python3 - "$clips" "$model" "$dir" out/bench/config.toml <<'PY'
+import json, os, re, sys, tomllib
+clips, model, model_dir, config = sys.argv[1:]
 
 def words(text):
     text = text.lower().replace("-", " ")
@@ -58,7 +59,8 @@ for line in open(os.path.join(clips, "transcription")):
 
 from faster_whisper import WhisperModel
 fw = WhisperModel(model_dir, device="cpu", compute_type="int8")
-prompt = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking."
+# Candor's own English prompt, as its defaults give it.
+prompt = tomllib.load(open(config, "rb"))["transcribe"]["disfluency_prompts"]["en"]
 total = {"candor": 0, "faster-whisper": 0}
 n = 0
 for clip, ref in sorted(refs.items()):
