@@ -8,7 +8,7 @@ pub enum WhisperError {
     #[error(
         "Whisper model file {path} is missing or unreadable ({reason}); \
          pass --model DIR with a faster-whisper model directory \
-         (model.bin, config.json, tokenizer.json, vocabulary.txt or .json)"
+         (model.bin, config.json, vocabulary.txt or .json)"
     )]
     ModelFile { path: PathBuf, reason: String },
 

@@ -28,7 +28,6 @@ pub struct WhisperModel {
     dir: PathBuf,
     whisper: sys::Whisper,
     pub(crate) vocab: Vocabulary,
-    tokenizer: tokenizers::Tokenizer,
     pub(crate) mel: LogMel,
     suppress_ids: Vec<i32>,
     /// ISO codes of the languages a multilingual model knows (empty for `.en`).
@@ -47,7 +46,7 @@ impl std::fmt::Debug for WhisperModel {
 
 impl WhisperModel {
     /// Loads a faster-whisper model directory (`model.bin`, `config.json`,
-    /// `tokenizer.json`, `vocabulary.txt` or `vocabulary.json`).
+    /// `vocabulary.txt` or `vocabulary.json`; `tokenizer.json` is not needed).
     pub fn load(dir: impl AsRef<Path>, options: &ModelOptions) -> Result<Self, WhisperError> {
         let dir = dir.as_ref().to_owned();
         let bin = dir.join("model.bin");
@@ -64,13 +63,6 @@ impl WhisperModel {
                 }
             })?;
         let vocab = Vocabulary::load(&dir)?;
-        let tokenizer_path = dir.join("tokenizer.json");
-        let tokenizer = tokenizers::Tokenizer::from_file(&tokenizer_path).map_err(|e| {
-            WhisperError::ModelFile {
-                path: tokenizer_path,
-                reason: e.to_string(),
-            }
-        })?;
         let ct2_config = sys::Config {
             compute_type: match options.compute_type {
                 ComputeType::Int8 => sys::ComputeType::INT8,
@@ -108,7 +100,6 @@ impl WhisperModel {
             dir,
             whisper,
             vocab,
-            tokenizer,
             suppress_ids: config.suppress_ids,
             languages,
         })
@@ -125,15 +116,6 @@ impl WhisperModel {
         } else {
             code == "en"
         }
-    }
-
-    /// Token ids of `text` as the model's BPE splits it (no special tokens).
-    pub(crate) fn encode_text(&self, text: &str) -> Result<Vec<usize>, WhisperError> {
-        let enc = self
-            .tokenizer
-            .encode(text, false)
-            .map_err(|e| WhisperError::BadOptions(format!("cannot tokenize prompt: {e}")))?;
-        Ok(enc.get_ids().iter().map(|&i| i as usize).collect())
     }
 
     /// Suppressed ids: `-1` expands to config.json's list; the task and

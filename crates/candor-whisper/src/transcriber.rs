@@ -119,7 +119,7 @@ impl Transcriber {
             .get(&code)
             .filter(|text| self.options.disfluency_prompt && !text.trim().is_empty());
         if let Some(text) = prompt {
-            let ids = self.model.encode_text(text)?;
+            let ids = self.model.vocab.encode(text);
             let ts = self.model.vocab.specials.timestamp_begin;
             self.disfluency = std::iter::once(ts)
                 .chain(ids)

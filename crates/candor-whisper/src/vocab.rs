@@ -30,7 +30,9 @@ pub struct Specials {
 pub struct Vocabulary {
     tokens: Vec<String>,
     ids: HashMap<String, usize>,
-    /// Byte for each byte-level character (GPT-2's `bytes_to_unicode` inverted).
+    /// Byte-level character of each byte (GPT-2's `bytes_to_unicode`).
+    byte_chars: [char; 256],
+    /// Byte for each byte-level character (the table above inverted).
     char_bytes: HashMap<char, u8>,
     pub specials: Specials,
 }
@@ -83,10 +85,12 @@ impl Vocabulary {
             translate: find("<|translate|>")?,
             timestamp_begin: find("<|0.00|>")?,
         };
+        let byte_chars = byte_chars();
         Ok(Self {
             tokens,
             ids,
-            char_bytes: byte_chars(),
+            char_bytes: (0..=255u8).map(|b| (byte_chars[b as usize], b)).collect(),
+            byte_chars,
             specials,
         })
     }
@@ -119,6 +123,37 @@ impl Vocabulary {
         String::from_utf8_lossy(&bytes).into_owned()
     }
 
+    /// Token ids of plain text (no special tokens), as the model's own
+    /// tokenizer splits it: GPT-2's pre-tokenizer, then byte-level BPE.
+    pub fn encode(&self, text: &str) -> Vec<usize> {
+        pre_tokens(text)
+            .into_iter()
+            .flat_map(|piece| self.encode_piece(piece))
+            .collect()
+    }
+
+    /// BPE on one pre-token: start from its bytes and keep joining the
+    /// adjacent pair whose joined token has the lowest id.
+    fn encode_piece(&self, piece: &str) -> Vec<usize> {
+        let mut parts: Vec<String> = piece
+            .bytes()
+            .map(|b| self.byte_chars[b as usize].to_string())
+            .collect();
+        loop {
+            let best = parts
+                .windows(2)
+                .enumerate()
+                .filter_map(|(i, pair)| Some((self.id(&(pair[0].clone() + &pair[1]))?, i)))
+                .min();
+            let Some((_, i)) = best else { break };
+            let right = parts.remove(i + 1);
+            parts[i].push_str(&right);
+        }
+        // Every single byte-level character is a token of every Whisper
+        // vocabulary, so nothing is lost here.
+        parts.iter().filter_map(|p| self.id(p)).collect()
+    }
+
     pub fn is_timestamp(&self, id: usize) -> bool {
         id >= self.specials.timestamp_begin
     }
@@ -129,25 +164,89 @@ impl Vocabulary {
     }
 }
 
-/// GPT-2's reversible byte ↔ printable character table: printable Latin-1
+/// GPT-2's reversible byte → printable character table: printable Latin-1
 /// bytes stand for themselves, the rest are moved to code points from 256 up.
-fn byte_chars() -> HashMap<char, u8> {
+fn byte_chars() -> [char; 256] {
     let printable = |b: u8| {
         (b'!'..=b'~').contains(&b) || (0xA1..=0xAC).contains(&b) || (0xAE..=0xFF).contains(&b)
     };
     let mut next = 256u32;
-    (0..=255u8)
-        .map(|b| {
-            let c = if printable(b) {
-                char::from(b)
+    std::array::from_fn(|b| {
+        let b = b as u8;
+        if printable(b) {
+            char::from(b)
+        } else {
+            let c = char::from_u32(next).expect("code points 256..512 are valid");
+            next += 1;
+            c
+        }
+    })
+}
+
+/// Splits text as GPT-2's pre-tokenizer regex does, written out because
+/// its `\s+(?!\S)` needs a look-ahead: the contractions 's 't 're 've 'm
+/// 'll 'd; a run of letters, of digits or of other non-space characters,
+/// each taking one space before it; and whitespace, whose last space is left
+/// to the word that follows it.
+fn pre_tokens(text: &str) -> Vec<&str> {
+    #[derive(PartialEq)]
+    enum Class {
+        Letter,
+        Digit,
+        Other,
+        Space,
+    }
+    let class = |c: char| {
+        if c.is_whitespace() {
+            Class::Space
+        } else if c.is_alphabetic() {
+            Class::Letter
+        } else if c.is_numeric() {
+            Class::Digit
+        } else {
+            Class::Other
+        }
+    };
+    let run_end = |from: usize, kind: &Class| {
+        text[from..]
+            .char_indices()
+            .find(|&(_, c)| class(c) != *kind)
+            .map_or(text.len(), |(i, _)| from + i)
+    };
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    while start < text.len() {
+        let rest = &text[start..];
+        let contraction = ["'s", "'t", "'re", "'ve", "'m", "'ll", "'d"]
+            .into_iter()
+            .find(|c| rest.starts_with(c));
+        let mut chars = rest.chars();
+        let first = chars.next().expect("rest is not empty");
+        let end = if let Some(c) = contraction {
+            start + c.len()
+        } else if class(first) != Class::Space {
+            run_end(start, &class(first))
+        } else if first == ' ' && chars.next().is_some_and(|c| class(c) != Class::Space) {
+            let word = start + 1;
+            run_end(
+                word,
+                &class(text[word..].chars().next().expect("a word follows")),
+            )
+        } else {
+            let end = run_end(start, &Class::Space);
+            // Whitespace before a word keeps back its last character, which
+            // a space joins to the word and anything else stands alone.
+            let last = text[..end].chars().next_back().expect("a space run");
+            if end < text.len() && end - start > last.len_utf8() {
+                end - last.len_utf8()
             } else {
-                let c = char::from_u32(next).expect("code points 256..512 are valid");
-                next += 1;
-                c
-            };
-            (c, b)
-        })
-        .collect()
+                end
+            }
+        };
+        pieces.push(&text[start..end]);
+        start = end;
+    }
+    pieces
 }
 
 #[cfg(test)]
@@ -212,9 +311,102 @@ mod tests {
     #[test]
     fn byte_level_characters_map_back_to_bytes() {
         let t = byte_chars();
-        assert_eq!(t.len(), 256);
-        assert_eq!(t[&'Ġ'], b' ');
-        assert_eq!(t[&'Ċ'], b'\n');
-        assert_eq!(t[&'a'], b'a');
+        assert_eq!(t[b' ' as usize], 'Ġ');
+        assert_eq!(t[b'\n' as usize], 'Ċ');
+        assert_eq!(t[b'a' as usize], 'a');
+        let distinct: std::collections::HashSet<char> = t.iter().copied().collect();
+        assert_eq!(distinct.len(), 256);
+    }
+
+    #[test]
+    fn pre_tokens_split_as_gpt2s_regex_does() {
+        assert_eq!(
+            pre_tokens("It's 80%!  Twice:\n\tdone  "),
+            ["It", "'s", " 80", "%!", " ", " Twice", ":", "\n", "\t", "done", "  "]
+        );
+        assert_eq!(
+            pre_tokens("THEY'LL c'était x²"),
+            ["THEY", "'", "LL", " c", "'", "était", " x", "²"]
+        );
+    }
+
+    /// Ids that the `tokenizers` crate (0.22, the models' own tokenizer.json)
+    /// gave for these texts: the disfluency prompts and awkward cases.
+    #[test]
+    fn text_encodes_to_the_ids_of_the_models_own_tokenizer() {
+        let cases: [(&str, &str, &[usize]); 8] = [
+            (
+                "base",
+                "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking.",
+                &[
+                    52, 2174, 11, 718, 385, 519, 411, 11, 16478, 485, 1033, 11, 510, 311, 437, 286,
+                    478, 11, 411, 11, 1953, 13,
+                ],
+            ),
+            (
+                "base",
+                "Ähm, also, äh... das war halt, hm, sozusagen der Anfang, ne.",
+                &[
+                    127, 226, 8587, 11, 611, 11, 3078, 71, 485, 1482, 1516, 12479, 11, 35481, 11,
+                    33762, 1163, 25856, 11, 408, 13,
+                ],
+            ),
+            (
+                "base",
+                "Euh, bon, alors... du coup, hum, en fait, c'était ça, quoi.",
+                &[
+                    36, 3232, 11, 4428, 11, 11246, 485, 1581, 8682, 11, 1484, 11, 465, 3887, 11,
+                    269, 6, 9743, 2788, 11, 11714, 13,
+                ],
+            ),
+            (
+                "base",
+                "Hã, bom, então... tipo, ahn, né, na verdade foi isso, hum.",
+                &[
+                    39, 1046, 11, 7957, 11, 9071, 485, 9746, 11, 3716, 77, 11, 7024, 11, 1667,
+                    15203, 6901, 4616, 11, 1484, 13,
+                ],
+            ),
+            (
+                "base",
+                "We saved $40,000 in 2024 -- that's 80%!  Twice:\n\tdone  ",
+                &[
+                    4360, 6624, 1848, 5254, 11, 1360, 294, 45237, 1350, 300, 311, 4688, 4, 0, 220,
+                    46964, 25, 198, 197, 45939, 220, 220,
+                ],
+            ),
+            (
+                "base",
+                "It's THEY'LL we'd 日本語 🙂 x²",
+                &[
+                    3522, 311, 34970, 6, 24010, 321, 1116, 220, 27311, 31348, 7385, 247, 224, 2031,
+                    27643,
+                ],
+            ),
+            (
+                "tiny.en",
+                "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking.",
+                &[
+                    52, 3020, 11, 1309, 502, 892, 588, 11, 289, 3020, 986, 16805, 11, 994, 338,
+                    644, 314, 1101, 11, 588, 11, 3612, 13,
+                ],
+            ),
+            (
+                "tiny.en",
+                "Eh, bueno, a ver... este, o sea, mmm, lo que pasó fue eso.",
+                &[
+                    43894, 11, 809, 23397, 11, 257, 3326, 986, 43577, 11, 267, 5417, 11, 285, 3020,
+                    11, 2376, 8358, 38836, 10205, 37911, 1658, 78, 13,
+                ],
+            ),
+        ];
+        let models = std::env::var_os("CANDOR_MODELS_DIR")
+            .map(PathBuf::from)
+            .expect("CANDOR_MODELS_DIR names the models directory: source scripts/setup.sh");
+        for (model, text, ids) in cases {
+            let vocab = Vocabulary::load(&models.join(model)).unwrap();
+            assert_eq!(vocab.encode(text), ids, "{model}: {text:?}");
+            assert_eq!(vocab.decode(ids), text, "{model}");
+        }
     }
 }
