@@ -19,10 +19,12 @@ use candor_media::{
 use candor_vision::{Frame, VisionAnalysis, VisionAnalyzer, VisionConfig, VisionError};
 use candor_whisper::{TranscribeOptions, Transcriber, WhisperError, WhisperModel};
 
-/// Audio chunks (about 1 s each) the decoder may run ahead of the
-/// transcriber: enough to keep both busy while Whisper works on a window
-/// (about a second), small enough that memory stays flat (~1 MB).
-const TRANSCRIBER_QUEUE_CHUNKS: usize = 16;
+/// Audio chunks (about 1 s, 64 KB each) the decoder may run ahead of the
+/// transcriber: more than the 30-s window Whisper needs before it can start,
+/// so that decoding and the vision analysis go on while it works on one. At
+/// 16 they stalled every window (10-min full pass with base: 59 s at 16,
+/// 54 s at 64); memory stays flat at 4 MB.
+const TRANSCRIBER_QUEUE_CHUNKS: usize = 64;
 /// Sampled frames (~0.7 MB each at 640 px) the decoder may run ahead of the
 /// vision analysis. Few: the analysis takes ~13 ms of the 200 ms between
 /// samples, and every queued frame counts against the 300-MB budget.
