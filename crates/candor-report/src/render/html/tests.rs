@@ -345,3 +345,86 @@ fn the_progress_section_shows_every_change_with_its_trend_in_words() {
     assert!(page.contains("<span class=\"trend up\">▲ +20 improved</span>"));
     assert!(page.contains("<span class=\"trend steady\">● +0 steady</span>"));
 }
+
+/// WCAG 2.x contrast ratio of two `#rgb` or `#rrggbb` colours.
+fn contrast(a: &str, b: &str) -> f64 {
+    let luminance = |hex: &str| {
+        let hex = hex.trim_start_matches('#');
+        let hex: String = if hex.len() == 3 {
+            hex.chars().flat_map(|c| [c, c]).collect()
+        } else {
+            hex.to_owned()
+        };
+        let channel = |i: usize| {
+            let c = u8::from_str_radix(&hex[i..i + 2], 16).unwrap() as f64 / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
+    };
+    let (a, b) = (luminance(a), luminance(b));
+    (a.max(b) + 0.05) / (a.min(b) + 0.05)
+}
+
+#[test]
+fn both_themes_meet_wcag_contrast_for_text_and_graphics() {
+    // The light palette, then the dark one: `--name: #hex;` inside `:root`.
+    let palettes: Vec<std::collections::HashMap<&str, &str>> = CSS
+        .split(":root {")
+        .skip(1)
+        .map(|block| {
+            block[..block.find('}').unwrap()]
+                .lines()
+                .filter_map(|line| line.trim().strip_suffix(';')?.split_once(": "))
+                .filter(|(name, _)| name.starts_with("--"))
+                .collect()
+        })
+        .collect();
+    assert_eq!(palettes.len(), 2);
+    assert_eq!(
+        palettes[0].len(),
+        palettes[1].len(),
+        "a colour lacks its dark twin"
+    );
+    // Text needs 4.5:1 (WCAG 1.4.3), graphics that carry meaning 3:1 (1.4.11).
+    let text = [
+        ("--text", "--bg"),
+        ("--muted", "--bg"),
+        ("--text-soft", "--bg"),
+        ("--link", "--bg"),
+        ("--good", "--good-bg"),
+        ("--fine", "--fine-bg"),
+        ("--bad", "--bad-bg"),
+        ("--good", "--bg"),
+        ("--bad", "--bg"),
+        ("--link", "--chip-bg"),
+        ("--text", "--mark-filler"),
+        ("--text", "--mark-hedge"),
+        ("--text", "--now"),
+        ("--muted", "--lane"),
+        ("--text-soft", "--lane"),
+    ];
+    let graphics = [
+        ("--speech", "--lane"),
+        ("--pause", "--lane"),
+        ("--filler", "--lane"),
+        ("--eye", "--lane"),
+        ("--no-face", "--lane"),
+        ("--playhead", "--lane"),
+        ("--bar", "--track"),
+        ("--focus", "--bg"),
+        ("--link", "--band"),
+        ("--filler", "--mark-filler"),
+    ];
+    for (theme, palette) in ["light", "dark"].iter().zip(&palettes) {
+        for (pairs, least) in [(&text[..], 4.5), (&graphics[..], 3.0)] {
+            for (fore, back) in pairs {
+                let ratio = contrast(palette[fore], palette[back]);
+                assert!(ratio >= least, "{theme}: {fore} on {back} is {ratio:.2}:1");
+            }
+        }
+    }
+}
