@@ -4,10 +4,12 @@
 use std::future::Future;
 use std::net::SocketAddr;
 
-use axum::http::{HeaderName, Request};
+use axum::http::{header, Extensions, HeaderMap, HeaderName, Request, StatusCode, Version};
 use axum::middleware;
 use axum::Router;
 use tokio::net::TcpListener;
+use tower_http::compression::predicate::{Predicate, SizeAbove};
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -82,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .fallback(|| async { ApiError::NotFound("route") })
         .with_state(state)
+        .layer(CompressionLayer::new().compress_when(compressible()))
         // Outermost last: the request id is set before the span is made
         // and copied onto the response after everything else.
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -103,4 +106,23 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Responses worth compressing (brotli or gzip, as the client accepts):
+/// pages, scripts, styles and JSON over 1 KB; a long report page shrinks
+/// several times over. Media is left alone: it is compressed already, and a
+/// player asks for byte ranges of the stored file.
+fn compressible() -> impl Predicate {
+    SizeAbove::new(1024).and(
+        |_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions| {
+            headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|value| value.to_str().ok())
+                .is_some_and(|kind| {
+                    kind.starts_with("text/")
+                        || kind.starts_with("application/json")
+                        || kind.starts_with("image/svg+xml")
+                })
+        },
+    )
 }

@@ -25,7 +25,7 @@ struct Asset {
     body: &'static str,
 }
 
-const ASSETS: [Asset; 4] = [
+const ASSETS: [Asset; 5] = [
     Asset {
         name: "candor.css",
         content_type: "text/css; charset=utf-8",
@@ -45,6 +45,11 @@ const ASSETS: [Asset; 4] = [
         name: "status.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/status.js"),
+    },
+    Asset {
+        name: "favicon.svg",
+        content_type: "image/svg+xml",
+        body: include_str!("../../assets/favicon.svg"),
     },
 ];
 
@@ -96,6 +101,13 @@ pub(crate) fn router() -> Router<AppState> {
         // interview that is not the caller's.
         .route("/interviews/{id}", get(|| async { html(&STATUS_PAGE) }))
         .route("/assets/{name}", get(asset))
+        // Browsers ask for it on pages that name no icon, such as the
+        // report written in place of the status page.
+        .route("/favicon.ico", get(favicon))
+}
+
+async fn favicon() -> Response {
+    asset(Path("favicon.svg".to_owned()), RawQuery(None)).await
 }
 
 /// An HTML page with the headers every page gets.

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod auth;
+mod compression;
 mod contract;
 mod docs;
 mod errors;

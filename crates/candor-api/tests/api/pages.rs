@@ -52,4 +52,11 @@ async fn pages_are_public_html_whose_assets_are_cached_by_version() {
         .await
         .unwrap();
     assert_eq!(missing.status(), 404);
+    // The icon, linked from every page and at the address browsers try.
+    for path in ["/assets/favicon.svg", "/favicon.ico"] {
+        let icon = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(icon.status(), 200, "{path}");
+        assert_eq!(icon.headers()[CONTENT_TYPE], "image/svg+xml", "{path}");
+        assert!(icon.text().await.unwrap().starts_with("<svg"), "{path}");
+    }
 }
