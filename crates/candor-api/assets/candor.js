@@ -12,9 +12,12 @@ window.Candor = (() => {
   const app = document.getElementById("app");
   let waiting = [];
 
-  function showApp() {
+  // Shows the page; `focus` moves focus to its content, as after the key
+  // form, whose field has just disappeared.
+  function showApp(focus) {
     keySection.hidden = true;
     app.hidden = false;
+    if (focus) document.getElementById("main").focus();
   }
 
   // Shows the key form; resolves with the key once one is accepted.
@@ -97,7 +100,7 @@ window.Candor = (() => {
     sessionStorage.setItem(STORAGE, candidate);
     keyInput.value = "";
     keyMessage.textContent = "";
-    showApp();
+    showApp(true);
     const resolved = waiting;
     waiting = [];
     resolved.forEach((resolve) => resolve(candidate));

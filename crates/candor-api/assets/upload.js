@@ -19,6 +19,7 @@
   function showChosen() {
     const file = fileInput.files[0];
     fileName.textContent = file ? file.name + " (" + size(file.size) + ")" : "";
+    if (file) error.textContent = "";
   }
 
   fileInput.addEventListener("change", showChosen);

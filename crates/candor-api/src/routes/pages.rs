@@ -159,6 +159,7 @@ mod tests {
             assert!(page.contains(&format!("/assets/candor.js?v={}", *VERSION)));
             assert!(!page.contains("http://") && !page.contains("https://"));
             assert!(page.contains("<label for=\"api-key\">API key</label>"));
+            assert!(page.contains("candor keys create"), "where keys come from");
         }
         for id in ["file", "question", "candidate_ref", "upload-bar"] {
             assert!(

@@ -108,6 +108,11 @@ fn a_recording_uploaded_through_the_pages_ends_in_its_report() {
                 "return !document.getElementById('app').hidden",
             )
             .await;
+        // Focus follows the key form's field into the page.
+        assert_eq!(
+            browser.eval("return document.activeElement.id").await,
+            "main"
+        );
         screenshot(&browser, "upload-desktop", 1280, 900).await;
         screenshot(&browser, "upload-phone", 390, 844).await;
 
@@ -122,8 +127,16 @@ fn a_recording_uploaded_through_the_pages_ends_in_its_report() {
                  }).observe(bar, { attributes: true, attributeFilter: ['value'] });",
             )
             .await;
+        // Without a file the form says so, and choosing one clears that.
+        browser.click("#upload-button").await;
+        let error = "return document.getElementById('upload-error').textContent";
+        assert_eq!(
+            browser.eval(error).await,
+            "Choose a recording to upload first."
+        );
         let file = client.find(Locator::Id("file")).await.unwrap();
         file.send_keys(media.to_str().unwrap()).await.unwrap();
+        assert_eq!(browser.eval(error).await, "");
         client
             .find(Locator::Id("question"))
             .await
