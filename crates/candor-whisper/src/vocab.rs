@@ -234,8 +234,8 @@ fn pre_tokens(text: &str) -> Vec<&str> {
             )
         } else {
             let end = run_end(start, &Class::Space);
-            // Whitespace before a word keeps back its last character, which
-            // a space joins to the word and anything else stands alone.
+            // Whitespace before a word leaves its last character to the
+            // next piece: a space joins the word, anything else stands alone.
             let last = text[..end].chars().next_back().expect("a space run");
             if end < text.len() && end - start > last.len_utf8() {
                 end - last.len_utf8()

@@ -13,7 +13,7 @@ use crate::helpers::{error_code, json, mp4, spawn_app, TestApp, URL_SECRET};
 const SIZE: usize = 200_000;
 
 /// An uploaded recording: its id, its signed URL and its bytes.
-async fn uploaded(app: &TestApp, key: &str) -> (String, String, Vec<u8>) {
+pub(crate) async fn uploaded(app: &TestApp, key: &str) -> (String, String, Vec<u8>) {
     let bytes = mp4(SIZE);
     let body = json(app.upload(key, bytes.clone(), "a.mp4").await, 202).await;
     let id = body["id"].as_str().unwrap().to_owned();
