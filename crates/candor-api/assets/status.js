@@ -1,6 +1,6 @@
 "use strict";
 // The status page: follows the interview every second; once it completes,
-// the report page replaces this one.
+// the report page replaces this one, with a bar of what to do with it.
 (() => {
   const id = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop());
   const path = "/api/v1/interviews/" + encodeURIComponent(id);
@@ -58,6 +58,79 @@
     document.open();
     document.write(xhr.responseText);
     document.close();
+    addActions(xhr.responseText);
+  }
+
+  // Saves `body` as a file named `name` through a temporary link.
+  function save(body, type, name) {
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([body], { type }));
+    link.download = name;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+  }
+
+  // What to do with the report, above it: download it, delete it, analyse
+  // another recording. Styled with the report's own colours, so that it
+  // follows its light or dark theme.
+  function addActions(page) {
+    const style = document.createElement("style");
+    style.textContent =
+      ".actions { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1rem; " +
+      "padding: .5rem 0; border-bottom: 1px solid var(--rule); }" +
+      ".actions .brand { font-weight: 700; margin-right: auto; color: var(--text); }" +
+      ".actions button { font: inherit; min-height: 44px; padding: 0 .6rem; cursor: pointer; " +
+      "color: var(--link); background: var(--chip-bg); border: 1px solid var(--chip-border); border-radius: .4rem; }" +
+      ".actions a { display: inline-block; padding: .6rem 0; }" +
+      "#actions-status { margin: 0; }" +
+      "#actions-status:empty { display: none; }";
+    document.head.append(style);
+    const bar = document.createElement("nav");
+    bar.className = "actions";
+    bar.setAttribute("aria-label", "Candor");
+    bar.innerHTML =
+      '<a class="brand" href="/">Candor</a>' +
+      '<span>Download ' +
+      '<button type="button" id="download-json" aria-label="Download JSON">JSON</button> ' +
+      '<button type="button" id="download-html" aria-label="Download HTML">HTML</button></span>' +
+      '<a href="/">New recording</a>' +
+      '<button type="button" id="delete-report">Delete…</button>' +
+      '<p id="actions-status" role="status"></p>';
+    // After the report's skip link, which still leads past it.
+    const skip = document.body.querySelector(".skip");
+    if (skip) skip.after(bar);
+    else document.body.prepend(bar);
+    const status = bar.querySelector("#actions-status");
+    const file = "candor-" + id;
+
+    bar.querySelector("#download-html").addEventListener("click", () => {
+      save(page, "text/html", file + ".html");
+    });
+    bar.querySelector("#download-json").addEventListener("click", async () => {
+      const xhr = await Candor.request("GET", path + "/feedback");
+      if (xhr.status === 200) save(xhr.responseText, "application/json", file + ".json");
+      else status.textContent = "The report could not be downloaded: " + Candor.errorMessage(xhr);
+    });
+    // Deleting asks once more, on the same button, not in a dialog.
+    const remove = bar.querySelector("#delete-report");
+    remove.addEventListener("click", async () => {
+      if (remove.dataset.armed !== "yes") {
+        remove.dataset.armed = "yes";
+        remove.textContent = "Delete the recording and this report";
+        status.textContent = "Press again to delete them for good.";
+        return;
+      }
+      remove.disabled = true;
+      const xhr = await Candor.request("DELETE", path);
+      if (xhr.status === 204 || xhr.status === 404) {
+        location.assign("/");
+        return;
+      }
+      remove.disabled = false;
+      status.textContent = "It could not be deleted: " + Candor.errorMessage(xhr);
+    });
   }
 
   async function poll() {

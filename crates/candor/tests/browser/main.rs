@@ -271,7 +271,46 @@ fn a_recording_uploaded_through_the_pages_ends_in_its_report() {
 
         screenshot(&browser, "report-desktop", 1280, 900).await;
         screenshot(&browser, "report-phone", 390, 844).await;
+
+        // The bar above the report: the JSON download is the API's
+        // feedback, and deleting (pressed twice) removes the interview.
+        browser
+            .eval(
+                "window.testBlobs = [];
+                 const create = URL.createObjectURL;
+                 URL.createObjectURL = (blob) => { testBlobs.push(blob); return create(blob); };",
+            )
+            .await;
+        browser.click("#download-json").await;
+        let downloaded = browser
+            .wait_until(
+                "the JSON download",
+                Duration::from_secs(10),
+                "return testBlobs.length > 0 && testBlobs[0].size",
+            )
+            .await;
+        assert!(downloaded.as_u64().unwrap() > 1000, "{downloaded} bytes");
+        let downloaded_score = browser
+            .eval("return testBlobs[0].text().then((text) => JSON.parse(text).overall.score)")
+            .await;
+        assert_eq!(downloaded_score, Value::from(score));
+        browser.click("#delete-report").await;
+        assert_eq!(
+            browser.eval("return location.pathname").await,
+            Value::String(format!("/interviews/{id}")),
+            "one press only asks again"
+        );
+        browser.click("#delete-report").await;
+        browser
+            .wait_until(
+                "the upload page after the deletion",
+                Duration::from_secs(10),
+                "return location.pathname === '/'",
+            )
+            .await;
     });
+    let (status, _) = Client::new(&service.url, &key).get(&format!("/api/v1/interviews/{id}"));
+    assert_eq!(status, 404, "the deleted interview");
     rt.block_on(browser.close());
 }
 
