@@ -91,6 +91,16 @@ pub(crate) async fn run_job(shared: Arc<Shared>, job: ClaimedJob, progress: watc
     shared.job_ended(&job);
 }
 
+/// How often the heartbeat loop looks at the progress, and the least
+/// progress worth recording before the next heartbeat is due: the status
+/// page then moves a point at a time instead of jumping every
+/// `heartbeat_interval` (20 s by default).
+const PROGRESS_CHECK: Duration = Duration::from_secs(1);
+const PROGRESS_STEP: f64 = 0.01;
+
+/// Renews the lease every `heartbeat_interval`, and sooner when the
+/// progress has moved by `PROGRESS_STEP`; each renewal records the
+/// progress and learns of a cancel request.
 async fn heartbeat_loop(
     shared: Arc<Shared>,
     fence: Fence,
@@ -98,11 +108,21 @@ async fn heartbeat_loop(
     signals: mpsc::Sender<Signal>,
 ) {
     let every = shared.config.heartbeat_interval;
-    let mut ticks = tokio::time::interval_at(Instant::now() + every, every);
+    let check = PROGRESS_CHECK.min(every);
+    let mut ticks = tokio::time::interval_at(Instant::now() + check, check);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_beat = Instant::now();
+    let mut recorded = 0.0;
     loop {
         ticks.tick().await;
         let fraction = *progress.borrow();
+        if last_beat.elapsed() < every && fraction - recorded < PROGRESS_STEP {
+            continue;
+        }
+        // A failed attempt also waits for the next step or interval, so an
+        // outage is not retried every second.
+        last_beat = Instant::now();
+        recorded = fraction;
         let signal = match shared
             .db
             .heartbeat(&fence, shared.config.lease, Some(fraction))
@@ -116,7 +136,7 @@ async fn heartbeat_loop(
             }) => Signal::CancelRequested,
             Ok(Heartbeat::Lost) => Signal::LeaseLost,
             Err(error) => {
-                // The next tick tries again; the work goes on meanwhile.
+                // The next beat tries again; the work goes on meanwhile.
                 shared.count_db_error("renewing a lease", &error);
                 continue;
             }

@@ -13,7 +13,8 @@
 //!   prunes old jobs. Database errors are logged and retried with jittered
 //!   backoff; nothing in the pool gives up on an outage.
 //! - Each claimed job runs in its own task (`job.rs`) with a heartbeat that
-//!   renews the lease and reports progress. A lost lease stops the work and
+//!   renews the lease and reports progress, every third of the lease and
+//!   whenever the progress has moved a point. A lost lease stops the work and
 //!   drops its result; a requested cancel stops it and ends the job
 //!   cancelled; the job's timeout stops it and fails the job with code
 //!   `timeout`, without a retry (it would take as long again). Other

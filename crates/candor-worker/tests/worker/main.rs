@@ -35,6 +35,7 @@ macro_rules! on_every_backend {
 
 on_every_backend! {
     outcomes::a_job_completes_with_exactly_one_feedback_row,
+    outcomes::progress_is_recorded_as_it_moves_not_only_at_heartbeats,
     outcomes::a_segfaulting_child_is_retried_then_fails_while_other_jobs_complete,
     outcomes::a_timeout_kills_the_child_within_a_second_of_the_deadline,
     outcomes::cancelling_a_running_job_stops_its_child_and_ends_it_cancelled,

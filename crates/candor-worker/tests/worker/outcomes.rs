@@ -49,6 +49,35 @@ pub async fn a_job_completes_with_exactly_one_feedback_row(t: TestDb) {
     pool.shutdown(Duration::from_secs(5)).await;
 }
 
+/// Progress reaches the interview as it moves, a point at a time, not only
+/// at the heartbeat (here every 20 s, as by default).
+pub async fn progress_is_recorded_as_it_moves_not_only_at_heartbeats(t: TestDb) {
+    // Progress 0.25 after 1.5 s, 0.5 after 3 s, 0.75 after 4.5 s.
+    let (interview, job_id) = t.submit("succeed:3:1500", &spec(3)).await;
+    let wake = Arc::new(Notify::new());
+    let pool = t.start_pool(
+        WorkerConfig {
+            lease: Duration::from_secs(60),
+            heartbeat_interval: Duration::from_secs(20),
+            ..config()
+        },
+        &wake,
+    );
+    wake.notify_one();
+    let seen = wait_until(Duration::from_secs(4), "progress while running", || async {
+        let stored = t.db.interview(TENANT, &interview.id).await.ok()??;
+        (stored.status == InterviewStatus::Processing && stored.progress > 0.0)
+            .then_some(stored.progress)
+    })
+    .await;
+    assert_eq!(seen, 0.25);
+    let job = t
+        .wait_for_job(job_id, WITHIN, |job| job.state.is_terminal())
+        .await;
+    assert_eq!(job.state, JobState::Completed);
+    pool.shutdown(Duration::from_secs(5)).await;
+}
+
 pub async fn a_segfaulting_child_is_retried_then_fails_while_other_jobs_complete(t: TestDb) {
     let (crashing, crashing_job) = t.submit("segv", &spec(3)).await;
     let mut fine = Vec::new();

@@ -151,10 +151,11 @@ pub async fn two_pools_run_each_of_40_jobs_exactly_once(t: TestDb) {
 pub async fn a_pool_that_lost_its_lease_stops_the_child_and_drops_its_result(t: TestDb) {
     let (interview, job_id) = t.submit("succeed:1:50", &spec(3)).await;
     let wake = Arc::new(Notify::new());
-    // A pool that stops renewing in time: a 1-s lease, a heartbeat every 2 s.
+    // A pool that stops renewing in time: a 0.2-s lease, and no heartbeat
+    // before 1 s (when the progress is first looked at; every 2 s else).
     let stalling = WorkerConfig {
         max_concurrent_jobs: 1,
-        lease: Duration::from_secs(1),
+        lease: Duration::from_millis(200),
         heartbeat_interval: Duration::from_secs(2),
         rescue_interval: Duration::from_secs(3600),
         ..config()
@@ -173,7 +174,7 @@ pub async fn a_pool_that_lost_its_lease_stops_the_child_and_drops_its_result(t: 
 
     // The lease runs out; a rescuer takes the job back and another pool
     // runs it.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(250)).await;
     let rescued = t.db.rescue_expired(now_ms()).await.unwrap();
     assert_eq!(rescued.len(), 1);
     assert_eq!(rescued[0].outcome, RescueOutcome::Requeued);
