@@ -12,12 +12,36 @@
   const error = document.getElementById("status-error");
   const DESCRIPTIONS = {
     pending: "Waiting for a worker",
-    processing: "Analysing",
     completed: "Done",
     failed: "Failed",
     cancelled: "Cancelled",
   };
   document.getElementById("interview-id").textContent = id;
+
+  // What a processing analysis is doing, read from its progress: the
+  // worker reports the share of the recording the slowest stage has
+  // reached, 0 until the recording is open and 1 once it is all heard.
+  function description(view) {
+    if (view.status !== "processing") return DESCRIPTIONS[view.status] || view.status;
+    if (view.progress <= 0) return "Starting: opening the recording";
+    if (view.progress < 1) return "Listening and watching";
+    return "Writing the report";
+  }
+
+  // Time left at the pace measured since progress was first seen; none
+  // until there is enough of it to go by.
+  let firstSeen = null;
+  function timeLeft(progress) {
+    const now = Date.now();
+    if (progress <= 0 || progress >= 1) return "";
+    if (!firstSeen) firstSeen = { at: now, progress };
+    const done = progress - firstSeen.progress;
+    const seconds = (now - firstSeen.at) / 1000;
+    if (done < 0.05 || seconds < 3) return "";
+    const left = (seconds * (1 - progress)) / done;
+    return left < 90 ? "about " + Math.max(5, Math.round(left / 5) * 5) + " s left"
+      : "about " + Math.round(left / 60) + " min left";
+  }
 
   // Said aloud on a change of state and every 25 %, not every second.
   let said = "";
@@ -26,8 +50,8 @@
   }
 
   function show(view) {
-    const description = DESCRIPTIONS[view.status] || view.status;
-    state.textContent = description;
+    const doing = description(view);
+    state.textContent = doing;
     if (view.question) {
       question.textContent = "“" + view.question + "”";
       question.hidden = false;
@@ -35,12 +59,13 @@
     if (view.status === "pending") {
       bar.removeAttribute("value");
       percent.textContent = "";
-      announce(description);
+      announce(doing);
     } else {
       const done = view.status === "completed" ? 100 : Math.round(100 * view.progress);
       bar.value = done;
-      percent.textContent = done + " %";
-      announce(description + (view.status === "processing" ? ", " + Math.floor(done / 25) * 25 + " %" : ""));
+      const left = view.status === "processing" ? timeLeft(view.progress) : "";
+      percent.textContent = done + " %" + (left ? " · " + left : "");
+      announce(doing + (view.status === "processing" ? ", " + Math.floor(done / 25) * 25 + " %" : ""));
     }
     if (view.error) {
       error.textContent = (view.error.message || view.error.code) + " (" + view.error.code + ")";

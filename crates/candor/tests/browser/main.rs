@@ -190,7 +190,7 @@ fn a_recording_uploaded_through_the_pages_ends_in_its_report() {
             assert_eq!(error, "", "{states:?}");
             let state = state.as_str().unwrap();
             if states.last().map(String::as_str) != Some(state) {
-                if state == "Analysing" {
+                if state == "Listening and watching" {
                     screenshot(&browser, "status-desktop", 1280, 900).await;
                 }
                 states.push(state.to_owned());
@@ -198,12 +198,21 @@ fn a_recording_uploaded_through_the_pages_ends_in_its_report() {
             assert!(std::time::Instant::now() < deadline, "{states:?}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        assert!(
-            states
-                .iter()
-                .any(|s| s == "Analysing" || s == "Waiting for a worker"),
-            "{states:?}"
-        );
+        // The stages are named, and shown in their order.
+        let order = [
+            "Waiting for a worker",
+            "Starting: opening the recording",
+            "Listening and watching",
+            "Writing the report",
+            "Done",
+        ];
+        let steps: Vec<usize> = states
+            .iter()
+            .filter(|s| *s != "loading…")
+            .map(|s| order.iter().position(|o| o == s).expect("a named stage"))
+            .collect();
+        assert!(steps.windows(2).all(|w| w[0] < w[1]), "{states:?}");
+        assert!(steps.iter().any(|&i| (1..=3).contains(&i)), "{states:?}");
         id
     });
 
