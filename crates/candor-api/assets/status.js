@@ -97,8 +97,8 @@
     setTimeout(() => URL.revokeObjectURL(link.href), 10000);
   }
 
-  // What to do with the report, above it: download it, delete it, analyse
-  // another recording. Styled with the report's own colours, so that it
+  // What to do with the report, above it: download it, delete it, start a
+  // new recording. Styled with the report's own colours, so that it
   // follows its light or dark theme.
   function addActions(page) {
     const style = document.createElement("style");
@@ -109,8 +109,9 @@
       ".actions button { font: inherit; min-height: 44px; padding: 0 .6rem; cursor: pointer; " +
       "color: var(--link); background: var(--chip-bg); border: 1px solid var(--chip-border); border-radius: .4rem; }" +
       ".actions a { display: inline-block; padding: .6rem 0; }" +
-      "#actions-status { margin: 0; }" +
-      "#actions-status:empty { display: none; }";
+      // The live region stays in the page, empty, so that what it is
+      // given later is announced.
+      "#actions-status { margin: 0; flex-basis: 100%; }";
     document.head.append(style);
     const bar = document.createElement("nav");
     bar.className = "actions";
