@@ -1,6 +1,7 @@
 /* Candor report: one delegated click handler seeks the player to any
    element's data-t (timestamps, words) or to the time under the pointer on
-   the timeline; while the recording plays, the word being spoken is marked
+   the timeline; a moment (data-t and data-end) plays from LEAD_IN seconds
+   before it and pauses at its end; while the recording plays, the word being spoken is marked
    (binary search over start times read once). Without a player, the same
    clicks scroll the transcript to that time. */
 (function () {
@@ -16,6 +17,8 @@
   var playhead = document.getElementById("playhead");
   var current = -1;
   var frame = 0;
+  var LEAD_IN = 2;
+  var stopAt = null;
 
   /* Index of the last word starting at or before t, or -1. */
   function wordAt(t) {
@@ -60,11 +63,15 @@
     if (!(target instanceof Element)) { return; }
     var timed = target.closest("[data-t]");
     if (timed) {
-      seek(parseFloat(timed.getAttribute("data-t")));
+      var t = parseFloat(timed.getAttribute("data-t"));
+      var end = timed.getAttribute("data-end");
+      stopAt = end === null ? null : parseFloat(end);
+      seek(stopAt === null ? t : Math.max(0, t - LEAD_IN));
       return;
     }
     var svg = target.closest("svg.timeline");
     if (svg && duration > 0) {
+      stopAt = null;
       var box = svg.getBoundingClientRect();
       if (box.width > 0) { seek(duration * (event.clientX - box.left) / box.width); }
     }
@@ -86,5 +93,11 @@
       if (!frame) { frame = requestAnimationFrame(follow); }
     });
     player.addEventListener("seeked", function () { show(player.currentTime); });
+    player.addEventListener("timeupdate", function () {
+      if (stopAt !== null && player.currentTime >= stopAt) {
+        stopAt = null;
+        player.pause();
+      }
+    });
   }
 })();

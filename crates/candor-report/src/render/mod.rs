@@ -1,14 +1,16 @@
 //! Renderings of a [`Report`](crate::Report) for people: Markdown, plain
-//! terminal text and a self-contained HTML page. JSON is the report
+//! terminal text, a self-contained HTML page and WebVTT captions. JSON is the report
 //! serialised as it is.
 
 mod html;
 mod markdown;
 mod text;
+mod vtt;
 
 pub use html::{html, HtmlOptions};
 pub use markdown::markdown;
 pub use text::text;
+pub use vtt::vtt;
 
 /// `m:ss` (or `h:mm:ss`) for a time in seconds.
 pub fn clock(seconds: f64) -> String {

@@ -54,7 +54,9 @@ pub(super) fn question(fit: &QuestionFit) -> Markup {
     }
 }
 
+/// What changed between the takes, in a table; what did not, in a line.
 pub(super) fn progress(p: &Progress) -> Markup {
+    let (changed, unchanged): (Vec<_>, Vec<_>) = p.dimensions.iter().partition(|d| d.change != 0);
     html! {
         section #progress aria-labelledby="progress-h" {
             h2 #progress-h { "Since your last take" }
@@ -70,6 +72,8 @@ pub(super) fn progress(p: &Progress) -> Markup {
             }
             @if p.dimensions.is_empty() {
                 p { "No dimension was scored in both takes." }
+            } @else if changed.is_empty() {
+                p { "Every dimension scored the same in both takes." }
             } @else {
                 table.progress {
                     caption.sr { "Scores before and after, by dimension" }
@@ -80,7 +84,7 @@ pub(super) fn progress(p: &Progress) -> Markup {
                         th scope="col" { "Change" }
                     } }
                     tbody {
-                        @for d in &p.dimensions {
+                        @for d in &changed {
                             tr {
                                 th scope="row" {
                                     (d.title)
@@ -95,6 +99,16 @@ pub(super) fn progress(p: &Progress) -> Markup {
                             }
                         }
                     }
+                }
+            }
+            @if !unchanged.is_empty() {
+                p.unchanged {
+                    "Unchanged: "
+                    @for (i, d) in unchanged.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        (d.title) " (" (d.after) ")"
+                    }
+                    "."
                 }
             }
         }

@@ -119,20 +119,49 @@ fn summary(report: &Report) -> Markup {
     html! {
         section #summary aria-labelledby="summary-h" {
             h2 #summary-h { "Summary" }
+            @if let Some(first) = o.work_on.first() { (next_time(first)) }
             @if o.strengths.is_empty() && o.work_on.is_empty() {
                 p { "No dimension could be scored, so there are no highlights." }
             }
+            // What to change comes first: it is what the next take needs.
             div.highlights {
-                @if !o.strengths.is_empty() {
-                    div { h3 { "Strengths" } ul { @for h in &o.strengths { (highlight(h)) } } }
-                }
                 @if !o.work_on.is_empty() {
                     div { h3 { "Things to work on" } ul { @for h in &o.work_on { (highlight(h)) } } }
+                }
+                @if !o.strengths.is_empty() {
+                    div { h3 { "Strengths" } ul { @for h in &o.strengths { (highlight(h)) } } }
                 }
             }
         }
     }
 }
+
+/// The one thing to change next time: the tip of the weakest dimension,
+/// and its longest moment to play (a moment that is the whole answer is
+/// no moment to play).
+fn next_time(h: &Highlight) -> Markup {
+    let moment = h
+        .moments
+        .iter()
+        .filter(|m| m.end - m.start <= LONGEST_MOMENT_S)
+        .max_by(|a, b| (a.end - a.start).total_cmp(&(b.end - b.start)));
+    html! {
+        div.next-time {
+            h3 { "Next time" }
+            p.lead { (h.tip) }
+            p { "Why: " (h.dimension) " scored " (h.score) "/100. " (h.verdict) }
+            @if let Some(m) = moment {
+                button.play-moment type="button" data-t=(seconds(m.start)) data-end=(seconds(m.end)) {
+                    "▶ Play the moment at " (clock(m.start))
+                }
+            }
+        }
+    }
+}
+
+/// Longer than this, a moment is a stretch of the answer rather than one
+/// moment to listen to again.
+const LONGEST_MOMENT_S: f64 = 30.0;
 
 fn highlight(h: &Highlight) -> Markup {
     html! {
@@ -201,7 +230,7 @@ fn moments(evidence: &[Evidence]) -> Markup {
             ul.moments {
                 @for e in items {
                     li {
-                        (seek_button(e.start)) " " span.until { "to " (clock(e.end)) } " "
+                        (moment_button(e)) " " span.until { "to " (clock(e.end)) } " "
                         @if e.kind == EvidenceKind::Example { span.example { "Good example" } " " }
                         (e.text)
                     }
@@ -220,6 +249,16 @@ fn moments(evidence: &[Evidence]) -> Markup {
     }
 }
 
+/// A moment's timestamp: plays it from a little before it starts and
+/// stops at its end (report.js).
+fn moment_button(e: &Evidence) -> Markup {
+    let label = clock(e.start);
+    html! {
+        button.ts type="button" data-t=(seconds(e.start)) data-end=(seconds(e.end))
+            aria-label={ "Play the moment at " (label) } { (label) }
+    }
+}
+
 /// A timestamp that seeks the player (or, without one, the transcript).
 fn seek_button(t: f64) -> Markup {
     let label = clock(t);
@@ -229,10 +268,18 @@ fn seek_button(t: f64) -> Markup {
 }
 
 fn player(report: &Report, src: &str) -> Markup {
+    let captions = report
+        .transcript
+        .as_ref()
+        .filter(|t| !t.segments.is_empty());
     html! {
         section.player aria-label="Recording" {
             @if report.media.video.is_some() {
                 video #player controls preload="metadata" src=(src) {
+                    @if let Some(t) = captions {
+                        track kind="captions" label="Transcript" srclang=(t.language)
+                            src=(data_url("text/vtt", &super::vtt(t)));
+                    }
                     "Your browser cannot play this recording."
                 }
             } @else {
@@ -242,6 +289,20 @@ fn player(report: &Report, src: &str) -> Markup {
             }
         }
     }
+}
+
+/// `text` as a `data:` URL of type `mime`, every byte but the unreserved
+/// ones (RFC 3986) percent-encoded.
+fn data_url(mime: &str, text: &str) -> String {
+    let mut url = format!("data:{mime};charset=utf-8,");
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            url.push(byte as char);
+        } else {
+            url.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    url
 }
 
 /// Seconds for a `data-t` attribute: hundredths, trailing zeros dropped.

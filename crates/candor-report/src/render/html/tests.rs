@@ -38,6 +38,41 @@ fn attribute_values<'a>(page: &'a str, attr: &str) -> Vec<&'a str> {
 }
 
 #[test]
+fn the_summary_leads_with_the_one_thing_to_change_and_its_moment() {
+    let report = interview(3);
+    let first = report
+        .overall
+        .work_on
+        .first()
+        .expect("something to work on");
+    let page = page(&report, None);
+    let summary = &page[page.find("id=\"summary\"").unwrap()..];
+    let next = &summary[summary
+        .find("class=\"next-time\"")
+        .expect("a next-time box")..];
+    let next = &next[..next.find("</div>").unwrap()];
+    assert!(
+        next.contains(&maud::html! { (first.tip) }.into_string()),
+        "{next}"
+    );
+    let longest = first
+        .moments
+        .iter()
+        .filter(|m| m.end - m.start <= LONGEST_MOMENT_S)
+        .map(|m| m.end - m.start)
+        .fold(0.0, f64::max);
+    let play = attribute_values(next, "data-end");
+    let starts = attribute_values(next, "data-t");
+    assert_eq!(play.len(), 1, "{next}");
+    let length = play[0].parse::<f64>().unwrap() - starts[0].parse::<f64>().unwrap();
+    assert!((length - longest).abs() < 0.02, "{length} vs {longest}");
+    // Things to work on come before strengths.
+    if let Some(strengths) = summary.find("<h3>Strengths</h3>") {
+        assert!(summary.find("<h3>Things to work on</h3>").unwrap() < strengths);
+    }
+}
+
+#[test]
 fn the_scores_verdicts_words_and_moments_appear() {
     let report = interview(3);
     let page = page(&report, None);
@@ -55,10 +90,12 @@ fn the_scores_verdicts_words_and_moments_appear() {
         .expect("a scored dimension with evidence");
     assert!(page.contains(&format!(">{title}</h3>")), "{title}");
     assert!(page.contains(&maud::html! { (verdict) }.into_string()));
-    // The moment's button seeks to its start and shows it as a clock.
+    // The moment's button plays it from its start to its end (the script
+    // adds the lead-in) and shows its start as a clock.
     let button = format!(
-        "data-t=\"{}\" aria-label=\"Play from {}\">{}</button>",
+        "data-t=\"{}\" data-end=\"{}\" aria-label=\"Play the moment at {}\">{}</button>",
         seconds(evidence.start),
+        seconds(evidence.end),
         clock(evidence.start),
         clock(evidence.start)
     );
@@ -145,10 +182,12 @@ fn nothing_is_loaded_from_anywhere_but_the_media_source() {
         for url in ["http://", "https://", "//"] {
             assert!(!rest.contains(url), "{url} in the page with {media_src:?}");
         }
-        assert_eq!(
-            attribute_values(&page, "src"),
-            escaped.into_iter().collect::<Vec<_>>()
-        );
+        // data: URLs (the captions track) are in the page itself.
+        let sources: Vec<&str> = attribute_values(&page, "src")
+            .into_iter()
+            .filter(|src| !src.starts_with("data:"))
+            .collect();
+        assert_eq!(sources, escaped.into_iter().collect::<Vec<_>>());
         for href in attribute_values(&page, "href") {
             assert!(href.starts_with('#'), "{href}");
         }
@@ -167,6 +206,32 @@ fn the_player_is_there_only_with_a_media_source_and_fits_the_media() {
     assert!(
         with.contains("<video id=\"player\" controls preload=\"metadata\" src=\"interview.mp4\">")
     );
+    // Captions from the word timings, as a data: URL of the WebVTT file.
+    let track = attribute_values(&with, "src")
+        .into_iter()
+        .find(|src| src.starts_with("data:text/vtt;charset=utf-8,"))
+        .expect("a captions track");
+    let encoded = &track["data:text/vtt;charset=utf-8,".len()..];
+    let bytes: Vec<u8> = {
+        let mut out = Vec::new();
+        let mut rest = encoded.as_bytes();
+        while let Some((&b, tail)) = rest.split_first() {
+            if b == b'%' {
+                out.push(u8::from_str_radix(std::str::from_utf8(&tail[..2]).unwrap(), 16).unwrap());
+                rest = &tail[2..];
+            } else {
+                out.push(b);
+                rest = tail;
+            }
+        }
+        out
+    };
+    let transcript = report.transcript.as_ref().unwrap();
+    assert_eq!(
+        String::from_utf8(bytes).unwrap(),
+        crate::render::vtt(transcript)
+    );
+    assert!(with.contains("<track kind=\"captions\" label=\"Transcript\" srclang=\"en\""));
 }
 
 #[test]
@@ -321,7 +386,7 @@ fn the_question_section_shows_which_key_terms_were_said_and_when() {
 }
 
 #[test]
-fn the_progress_section_shows_every_change_with_its_trend_in_words() {
+fn the_progress_section_tables_what_changed_and_lists_what_did_not() {
     let current = interview(2);
     let mut previous = interview(2);
     previous.source = "take-1.mp4".into();
@@ -343,7 +408,22 @@ fn the_progress_section_shows_every_change_with_its_trend_in_words() {
     assert!(page.contains("Since your last take"));
     assert!(page.contains("<strong>take-1.mp4</strong>"));
     assert!(page.contains("<span class=\"trend up\">▲ +20 improved</span>"));
-    assert!(page.contains("<span class=\"trend steady\">● +0 steady</span>"));
+    // Only the change is a row; the dimensions that held are one line.
+    let table = &page[page.find("<table class=\"progress\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert_eq!(
+        table.matches("<tr>").count(),
+        2,
+        "a header and pace: {table}"
+    );
+    assert!(!page.contains("+0 steady"));
+    let unchanged = &page[page.find("<p class=\"unchanged\">").unwrap()..];
+    let unchanged = &unchanged[..unchanged.find("</p>").unwrap()];
+    assert!(unchanged.starts_with("<p class=\"unchanged\">Unchanged: "));
+    for d in &progress.dimensions {
+        let listed = format!("{} ({})", maud::html! { (d.title) }.into_string(), d.after);
+        assert_eq!(unchanged.contains(&listed), d.change == 0, "{listed}");
+    }
 }
 
 /// WCAG 2.x contrast ratio of two `#rgb` or `#rrggbb` colours.
