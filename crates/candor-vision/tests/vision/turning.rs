@@ -402,6 +402,20 @@ fn a_still_picture_is_static_and_a_still_talking_head_is_not() {
     assert!(a.motion.static_picture, "{:?}", a.motion);
 }
 
+#[test]
+fn the_same_video_analysed_twice_gives_the_same_analysis() {
+    let video = turning(
+        "turns-astronaut",
+        "astronaut",
+        &["--script", "turns", "--talk"],
+        5.0,
+    );
+    let config = VisionConfig::default();
+    let [first, second] = [(); 2].map(|()| serde_json::to_value(analyse(&video, &config)).unwrap());
+    assert!(first["eye_contact"].is_object(), "{first}");
+    assert_eq!(first, second);
+}
+
 /// Per frame, the truth next to what the tracker reads (head yaw, pitch
 /// and roll, eye rotation, gaze from the lens): where to look first when a
 /// measure goes wrong. `FACE=grace_hopper SCRIPT=glances NOTALK=1 cargo

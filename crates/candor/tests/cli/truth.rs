@@ -233,3 +233,21 @@ fn a_still_photo_on_camera_is_watched_but_not_scored() {
         assert!(reason.contains("does not move"), "{id}: {reason}");
     }
 }
+
+#[test]
+fn the_same_recording_analysed_twice_gives_the_same_report() {
+    let (media, _) = interview(
+        "face-twice.mp4",
+        &[
+            "--sentences",
+            "3",
+            "--video",
+            "640x360@25",
+            "--face",
+            "astronaut",
+        ],
+    );
+    let first = analyze_json(&media, &[]);
+    assert!(first["measurements"]["vision"].is_object(), "{first}");
+    assert_eq!(first, analyze_json(&media, &[]));
+}
