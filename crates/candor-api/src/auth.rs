@@ -10,7 +10,7 @@ use std::time::Instant;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
-use candor_db::{ApiKey, Scope};
+use candor_db::{ApiKey, Owner, Scope};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
@@ -63,6 +63,17 @@ pub struct Caller {
 impl Caller {
     pub fn tenant(&self) -> &str {
         &self.key.tenant
+    }
+
+    /// Whose interviews the caller reaches: its tenant's, or only its
+    /// candidate's for a practice link.
+    pub fn owner(&self) -> Owner {
+        self.key.owner()
+    }
+
+    /// The candidate a practice link is bound to; `None` for a tenant key.
+    pub fn candidate(&self) -> Option<&str> {
+        self.key.candidate_ref.as_deref()
     }
 
     /// Whether the key runs the service (every tenant's jobs and stats).

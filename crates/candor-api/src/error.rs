@@ -32,6 +32,10 @@ pub enum ApiError {
     /// 403: the key is valid but lacks the scope the route needs.
     #[error("this API key lacks the {0} scope")]
     MissingScope(Scope),
+    /// 403: a practice link (a key bound to one candidate) may not do
+    /// this.
+    #[error("a practice link cannot {0}")]
+    NotForPracticeLink(&'static str),
     /// 403: a signed URL whose signature does not match or has expired.
     #[error("the URL's signature is invalid or has expired; ask the API for a fresh URL")]
     BadSignature,
@@ -113,7 +117,7 @@ impl utoipa::IntoResponses for KeyErrors {
                 "401".to_owned(),
                 error_response(
                     "`unauthenticated`: no API key (`Authorization: Bearer <key>` or \
-                     `X-API-Key`), or one that is unknown or revoked",
+                     `X-API-Key`), or one that is unknown, revoked or expired",
                 )
                 .header("WWW-Authenticate", header(Type::String, "`Bearer`"))
                 .build()
@@ -121,9 +125,12 @@ impl utoipa::IntoResponses for KeyErrors {
             ),
             (
                 "403".to_owned(),
-                error_response("`forbidden`: the key lacks the scope this route needs")
-                    .build()
-                    .into(),
+                error_response(
+                    "`forbidden`: the key lacks the scope this route needs; \
+                     `practice_link_restricted`: a practice link may not do this",
+                )
+                .build()
+                .into(),
             ),
             (
                 "429".to_owned(),
@@ -171,7 +178,9 @@ impl ApiError {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ApiError::MissingScope(_) | ApiError::BadSignature => StatusCode::FORBIDDEN,
+            ApiError::MissingScope(_)
+            | ApiError::NotForPracticeLink(_)
+            | ApiError::BadSignature => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::NotReady(_) | ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -190,6 +199,7 @@ impl ApiError {
             ApiError::BadRequest { code, .. } | ApiError::Conflict { code, .. } => code,
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::MissingScope(_) => "forbidden",
+            ApiError::NotForPracticeLink(_) => "practice_link_restricted",
             ApiError::BadSignature => "invalid_signature",
             ApiError::NotFound(_) => "not_found",
             ApiError::NotReady(_) => "feedback_not_ready",

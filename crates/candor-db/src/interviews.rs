@@ -10,7 +10,7 @@ use sqlx::AnyConnection;
 use crate::media::{claim_for_interview, release_after_delete};
 use crate::model::{
     now_ms, EpochMillis, Feedback, Interview, InterviewId, InterviewStatus, JobId, JobKind,
-    NewInterview, PreviousTake,
+    NewInterview, Owner, PreviousTake,
 };
 use crate::queue::{insert_job, JobSpec};
 use crate::row::RowExt;
@@ -161,16 +161,21 @@ impl Db {
         Ok((interview, job_id))
     }
 
-    /// The tenant's interview `id`; `None` if it does not exist or belongs
-    /// to another tenant.
-    pub async fn interview(&self, tenant: &str, id: &InterviewId) -> Result<Option<Interview>> {
+    /// The owner's interview `id`; `None` if it does not exist or belongs
+    /// to another tenant (or, for a candidate's owner, another candidate).
+    pub async fn interview(
+        &self,
+        owner: impl Into<Owner>,
+        id: &InterviewId,
+    ) -> Result<Option<Interview>> {
+        let owner = owner.into();
         let sql = format!(
-            "SELECT {} FROM interviews WHERE interviews.id = ? AND interviews.tenant = ?",
-            *INTERVIEW_COLUMNS
+            "SELECT {} FROM interviews WHERE interviews.id = ? AND interviews.tenant = ?{}",
+            *INTERVIEW_COLUMNS,
+            owner.candidate_filter()
         );
-        let row = sqlx::query(&sql)
-            .bind(id.as_str())
-            .bind(tenant)
+        let row = owner
+            .bind(sqlx::query(&sql).bind(id.as_str()))
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(interview_from_row).transpose()
@@ -190,25 +195,27 @@ impl Db {
         row.as_ref().map(interview_from_row).transpose()
     }
 
-    /// The tenant's newest interviews, optionally only one candidate's, at
+    /// The owner's newest interviews, optionally only one candidate's, at
     /// most `limit` (capped at [`MAX_LIST_LIMIT`]).
     pub async fn list_interviews(
         &self,
-        tenant: &str,
+        owner: impl Into<Owner>,
         candidate_ref: Option<&str>,
         limit: u32,
     ) -> Result<Vec<Interview>> {
+        let owner = owner.into();
         let limit = i64::from(limit.min(MAX_LIST_LIMIT));
         let candidate_filter = match candidate_ref {
-            Some(_) => "AND interviews.candidate_ref = ?",
+            Some(_) => " AND interviews.candidate_ref = ?",
             None => "",
         };
         let sql = format!(
-            "SELECT {} FROM interviews WHERE interviews.tenant = ? {candidate_filter} \
+            "SELECT {} FROM interviews WHERE interviews.tenant = ?{}{candidate_filter} \
              ORDER BY interviews.created_at DESC, interviews.id DESC LIMIT ?",
-            *INTERVIEW_COLUMNS
+            *INTERVIEW_COLUMNS,
+            owner.candidate_filter()
         );
-        let mut query = sqlx::query(&sql).bind(tenant);
+        let mut query = owner.bind(sqlx::query(&sql));
         if let Some(candidate_ref) = candidate_ref {
             query = query.bind(candidate_ref);
         }
@@ -216,25 +223,26 @@ impl Db {
         decode_all(&rows, interview_from_row)
     }
 
-    /// Deletes the tenant's interview with its feedback and jobs. A worker
+    /// Deletes the owner's interview with its feedback and jobs. A worker
     /// running its job loses its fence and stops at its next heartbeat. The
     /// media's key comes back in [`DeletedInterview::media_to_delete`] when
     /// no other interview names the object, for the caller to delete it
     /// from the store.
-    #[tracing::instrument(level = "debug", skip(self), fields(interview_id = %id))]
+    #[tracing::instrument(level = "debug", skip(self, owner), fields(interview_id = %id))]
     pub async fn delete_interview(
         &self,
-        tenant: &str,
+        owner: impl Into<Owner>,
         id: &InterviewId,
     ) -> Result<Option<DeletedInterview>> {
+        let owner = owner.into();
         let mut tx = self.begin_write().await?;
         let sql = format!(
-            "SELECT {} FROM interviews WHERE interviews.id = ? AND interviews.tenant = ?",
-            *INTERVIEW_COLUMNS
+            "SELECT {} FROM interviews WHERE interviews.id = ? AND interviews.tenant = ?{}",
+            *INTERVIEW_COLUMNS,
+            owner.candidate_filter()
         );
-        let Some(row) = sqlx::query(&sql)
-            .bind(id.as_str())
-            .bind(tenant)
+        let Some(row) = owner
+            .bind(sqlx::query(&sql).bind(id.as_str()))
             .fetch_optional(&mut *tx)
             .await?
         else {
@@ -259,17 +267,22 @@ impl Db {
         }))
     }
 
-    /// The feedback of the tenant's interview `id`, once its analysis has
+    /// The feedback of the owner's interview `id`, once its analysis has
     /// completed.
-    pub async fn feedback(&self, tenant: &str, id: &InterviewId) -> Result<Option<Feedback>> {
+    pub async fn feedback(
+        &self,
+        owner: impl Into<Owner>,
+        id: &InterviewId,
+    ) -> Result<Option<Feedback>> {
+        let owner = owner.into();
         let sql = format!(
             "SELECT {FEEDBACK_COLUMNS} FROM feedback \
              JOIN interviews ON interviews.id = feedback.interview_id \
-             WHERE feedback.interview_id = ? AND interviews.tenant = ?"
+             WHERE feedback.interview_id = ? AND interviews.tenant = ?{}",
+            owner.candidate_filter()
         );
-        let row = sqlx::query(&sql)
-            .bind(id.as_str())
-            .bind(tenant)
+        let row = owner
+            .bind(sqlx::query(&sql).bind(id.as_str()))
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(feedback_from_row).transpose()

@@ -40,8 +40,8 @@ pub use interviews::{DeletedInterview, MAX_LIST_LIMIT};
 pub use media::{Assigned, MediaOrigin, MAX_MEDIA_KEY};
 pub use model::{
     check_tenant, limits, now_ms, ApiKey, EpochMillis, Feedback, Interview, InterviewId,
-    InterviewStatus, Job, JobId, JobKind, JobState, NewApiKey, NewInterview, PreviousTake, Scope,
-    WorkerId,
+    InterviewStatus, Job, JobId, JobKind, JobState, NewApiKey, NewInterview, Owner, PreviousTake,
+    Scope, WorkerId,
 };
 pub use queue::{
     CancelOutcome, ClaimPlan, ClaimedJob, EventKind, FailOutcome, Fence, Heartbeat, JobError,

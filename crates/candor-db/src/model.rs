@@ -162,6 +162,9 @@ stored_enum! {
         /// Run the service: the queue and stats of every tenant, any job's
         /// retry and cancel, `/metrics`. For the operator's own keys only.
         Operator => "operator",
+        /// Create and revoke practice links: keys bound to one candidate
+        /// of the tenant (a coach's or an integration's key).
+        Practice => "practice",
     }
 }
 
@@ -381,6 +384,11 @@ pub struct NewApiKey {
     pub name: String,
     pub key_hash: String,
     pub scopes: Vec<Scope>,
+    /// A practice link's candidate: the key then reaches only that
+    /// candidate's interviews.
+    pub candidate_ref: Option<String>,
+    /// When the key stops working; `None`: until revoked.
+    pub expires_at: Option<EpochMillis>,
 }
 
 /// An API key as stored (without its hash).
@@ -392,10 +400,70 @@ pub struct ApiKey {
     pub scopes: Vec<Scope>,
     pub created_at: EpochMillis,
     pub revoked_at: Option<EpochMillis>,
+    pub candidate_ref: Option<String>,
+    pub expires_at: Option<EpochMillis>,
 }
 
 impl ApiKey {
     pub fn allows(&self, scope: Scope) -> bool {
         self.scopes.contains(&scope)
+    }
+
+    /// Whose interviews the key reaches.
+    pub fn owner(&self) -> Owner {
+        Owner {
+            tenant: self.tenant.clone(),
+            candidate_ref: self.candidate_ref.clone(),
+        }
+    }
+}
+
+/// Whose interviews a query may reach: a tenant's, or only one of its
+/// candidates' (a practice link). Every interview read, listing and
+/// deletion filters on it in SQL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    pub tenant: String,
+    pub candidate_ref: Option<String>,
+}
+
+/// A tenant's whole: what the tests and the workers (every candidate of a
+/// tenant) pass.
+impl From<&str> for Owner {
+    fn from(tenant: &str) -> Self {
+        Owner::tenant(tenant)
+    }
+}
+
+impl Owner {
+    /// The whole tenant.
+    pub fn tenant(tenant: impl Into<String>) -> Self {
+        Owner {
+            tenant: tenant.into(),
+            candidate_ref: None,
+        }
+    }
+
+    /// ` AND interviews.candidate_ref = ?` when bound to a candidate: what
+    /// a query appends after its tenant condition, then binds with
+    /// [`Owner::bind`].
+    pub(crate) fn candidate_filter(&self) -> &'static str {
+        if self.candidate_ref.is_some() {
+            " AND interviews.candidate_ref = ?"
+        } else {
+            ""
+        }
+    }
+
+    /// Binds the tenant, then the candidate when there is one.
+    pub(crate) fn bind<'q>(
+        &'q self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        let query = query.bind(&self.tenant);
+        match &self.candidate_ref {
+            Some(candidate) => query.bind(candidate),
+            None => query,
+        }
     }
 }

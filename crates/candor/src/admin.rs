@@ -48,6 +48,8 @@ pub fn keys(command: KeysCommand) -> Result<(), Failure> {
                     name,
                     key_hash: hash,
                     scopes,
+                    candidate_ref: None,
+                    expires_at: None,
                 };
                 db.insert_api_key(&new)
                     .await
@@ -104,7 +106,7 @@ fn parse_scopes(names: &[String]) -> Result<Vec<Scope>, Failure> {
             Scope::parse(name.trim()).ok_or_else(|| {
                 Failure::bad_input(
                     format!("unknown scope {name:?}"),
-                    "scopes are submit, read, admin and operator",
+                    "scopes are submit, read, admin, practice and operator",
                 )
             })
         })

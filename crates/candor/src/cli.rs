@@ -109,8 +109,9 @@ pub enum KeysCommand {
         #[arg(long, default_value = "default")]
         name: String,
         /// What the key may do: submit, read, admin (the tenant's jobs and
-        /// webhook secrets), operator (every tenant's queue and stats,
-        /// /metrics); comma-separated.
+        /// webhook secrets), practice (practice links for candidates),
+        /// operator (every tenant's queue and stats, /metrics);
+        /// comma-separated.
         #[arg(long, value_delimiter = ',', default_values = ["submit", "read"])]
         scopes: Vec<String>,
     },

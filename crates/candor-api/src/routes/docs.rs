@@ -25,6 +25,8 @@ use crate::state::AppState;
     tags(
         (name = "interviews", description = "Submit interviews and read their feedback (scopes submit, read)"),
         (name = "webhooks", description = "The tenant's webhook signing secrets (scope admin)"),
+        (name = "practice", description = "Practice links: keys bound to one candidate, \
+            for candidates without API keys (scope practice)"),
         (name = "queue", description = "The job queue: status for operators (scope operator); retry and cancel for a tenant's admin on its own jobs (scope admin) or an operator on any"),
         (name = "stats", description = "Throughput, run times, failures, memory (scope operator)"),
         (name = "health", description = "Liveness and readiness probes"),

@@ -22,7 +22,8 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer};
 
 use crate::error::ApiError;
 
@@ -195,6 +196,26 @@ fn rejection(status: StatusCode, method: &Method, text: &str) -> ApiError {
         (_, text) => text.to_owned(),
     };
     ApiError::Refused { status, message }
+}
+
+/// A whole number of seconds as JSON Schema's `integer` has it: `3600` or
+/// `3600.0`, not `3600.5` nor a negative number.
+pub(crate) fn whole_number<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error> {
+    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    number
+        .as_u64()
+        .or_else(|| {
+            number
+                .as_f64()
+                .filter(|value| value.fract() == 0.0 && (0.0..=u64::MAX as f64).contains(value))
+                .map(|value| value as u64)
+        })
+        .map(Some)
+        .ok_or_else(|| D::Error::custom(format!("{number} is not a whole number of seconds")))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub(crate) mod health;
 pub(crate) mod interviews;
 pub(crate) mod metrics;
 pub(crate) mod pages;
+pub(crate) mod practice_links;
 pub(crate) mod queue;
 pub(crate) mod stats;
 pub(crate) mod webhook_secrets;
@@ -28,6 +29,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(stats::router())
         .merge(metrics::router())
         .merge(webhook_secrets::router())
+        .merge(practice_links::router())
         // Every error of these routes is the JSON error body, even one
         // that axum answers itself (a 405).
         .layer(middleware::from_fn(extract::json_errors))

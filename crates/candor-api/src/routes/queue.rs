@@ -243,7 +243,7 @@ async fn authorized_job(state: &AppState, caller: &Caller, id: JobId) -> Result<
     let job = existing_job(state, id).await?;
     state
         .db
-        .interview(caller.tenant(), &job.interview_id)
+        .interview(caller.owner(), &job.interview_id)
         .await?
         .ok_or(ApiError::NotFound("job"))?;
     Ok(job)

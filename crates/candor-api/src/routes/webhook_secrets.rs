@@ -11,14 +11,13 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::Json;
 use candor_db::{Scope, WebhookSecret};
-use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::{random_token, Caller};
 use crate::error::{ApiError, ErrorBody, KeyErrors};
-use crate::routes::extract::optional_json;
+use crate::routes::extract::{optional_json, whole_number};
 use crate::state::AppState;
 
 /// How long earlier secrets keep signing after a rotation, by default.
@@ -41,24 +40,6 @@ pub(crate) struct Rotation {
     #[schema(maximum = 604800, minimum = 0)]
     #[serde(default, deserialize_with = "whole_number")]
     previous_valid_for_secs: Option<u64>,
-}
-
-/// A whole number of seconds as JSON Schema's `integer` has it: `3600` or
-/// `3600.0`, not `3600.5` nor a negative number.
-fn whole_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
-    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
-        return Ok(None);
-    };
-    number
-        .as_u64()
-        .or_else(|| {
-            number
-                .as_f64()
-                .filter(|value| value.fract() == 0.0 && (0.0..=u64::MAX as f64).contains(value))
-                .map(|value| value as u64)
-        })
-        .map(Some)
-        .ok_or_else(|| D::Error::custom(format!("{number} is not a whole number of seconds")))
 }
 
 /// A new secret: shown in this answer only.

@@ -309,7 +309,7 @@ async fn every_status_a_route_can_answer_is_documented_with_the_error_body() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 21);
+    assert_eq!(checked, 23);
 }
 
 #[tokio::test]

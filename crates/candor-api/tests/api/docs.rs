@@ -41,6 +41,8 @@ async fn the_openapi_document_lists_every_route() {
         ("/metrics", "get"),
         ("/api/v1/webhook-secrets", "post"),
         ("/api/v1/webhook-secrets", "get"),
+        ("/api/v1/practice-links", "post"),
+        ("/api/v1/practice-links/{id}", "delete"),
     ];
     for (path, method) in routes {
         assert!(
@@ -48,7 +50,7 @@ async fn the_openapi_document_lists_every_route() {
             "{method} {path} is not documented"
         );
     }
-    assert_eq!(document["paths"].as_object().unwrap().len(), 18);
+    assert_eq!(document["paths"].as_object().unwrap().len(), 20);
     // The media URL is authorised by its signature, not by a key.
     let media = &document["paths"]["/api/v1/interviews/{id}/media"]["get"];
     assert!(media.get("security").is_none(), "{media}");

@@ -152,6 +152,8 @@ impl TestApp {
                 name: "test".to_owned(),
                 key_hash,
                 scopes: scopes.to_vec(),
+                candidate_ref: None,
+                expires_at: None,
             })
             .await
             .expect("API key stored");

@@ -14,6 +14,7 @@ mod health;
 mod media;
 mod metrics;
 mod pages;
+mod practice_links;
 mod queue;
 mod report;
 mod stats;

@@ -116,6 +116,8 @@ async fn tenant_ids_are_slugs(backend: Backend) {
             name: "n".to_owned(),
             key_hash: format!("{tenant:x<64}"),
             scopes: vec![Scope::Read],
+            candidate_ref: None,
+            expires_at: None,
         };
         let error = app.db.insert_api_key(&new).await.unwrap_err();
         assert!(

@@ -8,6 +8,8 @@ pub async fn api_keys_are_found_by_hash_until_revoked(t: TestDb) {
         name: "ci".to_owned(),
         key_hash: "a".repeat(64),
         scopes: vec![Scope::Read, Scope::Submit, Scope::Read],
+        candidate_ref: None,
+        expires_at: None,
     };
     let key = t.db.insert_api_key(&new).await.unwrap();
     assert_eq!(key.scopes, vec![Scope::Read, Scope::Submit]);
@@ -38,6 +40,8 @@ pub async fn api_keys_need_a_slug_tenant_and_a_scope(t: TestDb) {
         name: "n".to_owned(),
         key_hash: format!("{tenant:h<64}"),
         scopes,
+        candidate_ref: None,
+        expires_at: None,
     };
     for tenant in ["acme/x", "", "evil/../beta", "ACME", "acme_x", "acme-"] {
         let error =

@@ -194,7 +194,7 @@ async fn list(
     let limit = query.check()?;
     let interviews = state
         .db
-        .list_interviews(caller.tenant(), query.candidate_ref.as_deref(), limit)
+        .list_interviews(caller.owner(), query.candidate_ref.as_deref(), limit)
         .await?;
     Ok(Json(InterviewList {
         interviews: interviews
@@ -255,7 +255,7 @@ async fn stored_feedback(
     caller: &Caller,
     id: &InterviewId,
 ) -> Result<Feedback, ApiError> {
-    if let Some(feedback) = state.db.feedback(caller.tenant(), id).await? {
+    if let Some(feedback) = state.db.feedback(caller.owner(), id).await? {
         return Ok(feedback);
     }
     let interview = caller_interview(state, caller, id).await?;
@@ -270,7 +270,7 @@ async fn caller_interview(
 ) -> Result<Interview, ApiError> {
     state
         .db
-        .interview(caller.tenant(), id)
+        .interview(caller.owner(), id)
         .await?
         .ok_or(ApiError::NotFound("interview"))
 }
@@ -292,7 +292,7 @@ async fn delete(
     let id = interview_id(&id)?;
     let deleted = state
         .db
-        .delete_interview(caller.tenant(), &id)
+        .delete_interview(caller.owner(), &id)
         .await?
         .ok_or(ApiError::NotFound("interview"))?;
     // The rows go first, in one transaction that also decides whether the

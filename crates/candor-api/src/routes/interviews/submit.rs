@@ -147,6 +147,11 @@ pub(super) async fn submit(
         .unwrap_or_default()
         .to_ascii_lowercase();
     let submitted = if content_type.starts_with("application/json") {
+        if caller.candidate().is_some() {
+            return Err(ApiError::NotForPracticeLink(
+                "submit a stored object; upload the recording",
+            ));
+        }
         submit_by_key(&state, &caller, request).await?
     } else if content_type.starts_with("multipart/form-data") {
         submit_upload(&state, &caller, request).await?
@@ -434,6 +439,18 @@ async fn create(
     media: StoredMedia,
     details: Details,
 ) -> Result<Submitted, ApiError> {
+    // A practice link submits for its own candidate, and has no say in
+    // where the tenant's webhooks go.
+    let candidate_ref = match (caller.candidate(), details.candidate_ref) {
+        (Some(own), Some(asked)) if asked != own => {
+            return Err(ApiError::NotForPracticeLink("submit for another candidate"))
+        }
+        (Some(own), _) => Some(own.to_owned()),
+        (None, asked) => asked,
+    };
+    if caller.candidate().is_some() && details.callback_url.is_some() {
+        return Err(ApiError::NotForPracticeLink("set a callback_url"));
+    }
     let new = NewInterview {
         tenant: caller.tenant().to_owned(),
         media_key: media.key.as_str().to_owned(),
@@ -441,7 +458,7 @@ async fn create(
         media_size: i64::try_from(media.size).unwrap_or(i64::MAX),
         content_type: media.content_type.to_owned(),
         question: details.question,
-        candidate_ref: details.candidate_ref,
+        candidate_ref,
         language: details.language,
         callback_url: details.callback_url,
         file_name: media.file_name,
