@@ -79,6 +79,14 @@ python3 -c 'import schemathesis, sys; sys.exit(schemathesis.__version__ != "4.32
 python3 -c 'import cv2, numpy' 2>/dev/null ||
   python3 -m pip install --quiet 'opencv-python-headless==4.10.0.84' 'numpy==2.2.6'
 
+# axe-core (npm, pinned), which the browser tests run on every page.
+axe_version=4.14.1
+export CANDOR_AXE_JS="$HOME/.cache/candor/axe-core-$axe_version/node_modules/axe-core/axe.min.js"
+if [ ! -f "$CANDOR_AXE_JS" ]; then
+  echo "setup: installing axe-core $axe_version (npm)" >&2
+  npm install --silent --no-audit --no-fund --prefix "$HOME/.cache/candor/axe-core-$axe_version" "axe-core@$axe_version"
+fi
+
 # One target directory outside the checkout, so that the CTranslate2 build
 # (minutes) is reused by every later run, CI's fresh clones included.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/candor/target}"

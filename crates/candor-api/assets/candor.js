@@ -2,9 +2,20 @@
 // What every page shares: the API key and requests made with it.
 // The key lives in sessionStorage (this tab only) and is sent as
 // `Authorization: Bearer`; never in a cookie or a URL. A 401 forgets it and
-// asks again.
+// asks again. A practice link (`#link=TOKEN`, a key bound to one candidate)
+// is taken from the fragment, which no server sees, and removed from the
+// address bar at once.
 window.Candor = (() => {
   const STORAGE = "candor.apiKey";
+  const LINK = "candor.practiceLink";
+  if (location.hash.startsWith("#link=")) {
+    const token = decodeURIComponent(location.hash.slice("#link=".length)).trim();
+    history.replaceState(null, "", location.pathname + location.search);
+    if (token) {
+      sessionStorage.setItem(STORAGE, token);
+      sessionStorage.setItem(LINK, "yes");
+    }
+  }
   const keySection = document.getElementById("key-section");
   const keyForm = document.getElementById("key-form");
   const keyInput = document.getElementById("api-key");
@@ -23,6 +34,7 @@ window.Candor = (() => {
   // Shows the key form; resolves with the key once one is accepted.
   function askForKey(message) {
     sessionStorage.removeItem(STORAGE);
+    sessionStorage.removeItem(LINK);
     keyMessage.textContent = message || "";
     app.hidden = true;
     keySection.hidden = false;
@@ -61,8 +73,15 @@ window.Candor = (() => {
     for (;;) {
       const xhr = await send(method, path, await key(), options);
       if (xhr.status !== 401) return xhr;
-      await askForKey("That API key was refused. Check it and enter it again.");
+      await askForKey(practiceLink()
+        ? "This practice link has expired or was revoked. Ask whoever sent it for a new one."
+        : "That API key was refused. Check it and enter it again.");
     }
+  }
+
+  // Whether this tab practises through a link (bound to one candidate).
+  function practiceLink() {
+    return sessionStorage.getItem(LINK) === "yes";
   }
 
   // The API's error message, or a description of the status.
@@ -109,5 +128,5 @@ window.Candor = (() => {
   if (sessionStorage.getItem(STORAGE)) showApp();
   else askForKey();
 
-  return { request, errorMessage };
+  return { request, errorMessage, practiceLink };
 })();

@@ -72,7 +72,7 @@
     }
   }
 
-  async function showReport() {
+  async function showReport(view) {
     const xhr = await Candor.request("GET", path + "/report", { accept: "text/html" });
     if (xhr.status !== 200) {
       error.textContent = "The report could not be loaded: " + Candor.errorMessage(xhr);
@@ -83,7 +83,7 @@
     document.open();
     document.write(xhr.responseText);
     document.close();
-    addActions(xhr.responseText);
+    addActions(xhr.responseText, view.question);
   }
 
   // Saves `body` as a file named `name` through a temporary link.
@@ -97,10 +97,11 @@
     setTimeout(() => URL.revokeObjectURL(link.href), 10000);
   }
 
-  // What to do with the report, above it: download it, delete it, start a
-  // new recording. Styled with the report's own colours, so that it
-  // follows its light or dark theme.
-  function addActions(page) {
+  // What to do with the report, above it: answer the question again or the
+  // next one on the practice page, download the report, delete it. Styled
+  // with the report's own colours, so that it follows its light or dark
+  // theme.
+  function addActions(page, question) {
     const style = document.createElement("style");
     style.textContent =
       ".actions { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1rem; " +
@@ -121,7 +122,10 @@
       '<span>Download ' +
       '<button type="button" id="download-json" aria-label="Download JSON">JSON</button> ' +
       '<button type="button" id="download-html" aria-label="Download HTML">HTML</button></span>' +
-      '<a href="/">New recording</a>' +
+      (question
+        ? '<a id="try-again" href="/practice?question=' + encodeURIComponent(question) + '">Try again</a>' +
+          '<a id="next-question" href="/practice?next=' + encodeURIComponent(question) + '">Next question</a>'
+        : '<a href="/practice">Record an answer</a>') +
       '<button type="button" id="delete-report">Delete…</button>' +
       '<p id="actions-status" role="status"></p>';
     // After the report's skip link, which still leads past it.
@@ -176,7 +180,7 @@
     error.textContent = "";
     const view = JSON.parse(xhr.responseText);
     show(view);
-    if (view.status === "completed") await showReport();
+    if (view.status === "completed") await showReport(view);
     else if (view.status === "pending" || view.status === "processing") setTimeout(poll, 1000);
   }
 

@@ -1,11 +1,13 @@
 //! The API's settings, read from environment variables.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use candor_db::JobSpec;
 use candor_store::Environment;
+
+use crate::questions::QuestionBank;
 
 /// How the API runs.
 ///
@@ -24,6 +26,7 @@ use candor_store::Environment;
 /// | `CANDOR_HEADER_TIMEOUT` | seconds a connection has to send a request's head (from the accept, or from the first byte of a later request's head) | 10 |
 /// | `CANDOR_IDLE_TIMEOUT` | seconds a kept-alive connection may wait for its next request | 75 |
 /// | `CANDOR_BODY_TIMEOUT` | seconds a request body may send nothing (or a client take nothing of a response) while the server waits for it | 30 |
+/// | `CANDOR_QUESTIONS_FILE` | a TOML file of practice questions added to the built-in bank (format: `crates/candor-api/data/questions.toml`) | none: the built-in bank |
 /// | `CANDOR_MAX_CONNECTIONS` | client connections at once; at the cap the longest-idle one makes room, and a few more serve only `/health/*` | from the open-file limit: (RLIMIT_NOFILE − 72) / 2, at most 4096 |
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiConfig {
@@ -55,6 +58,8 @@ pub struct ApiConfig {
     /// Client connections at once; `None`: derived from the open-file limit
     /// when the server starts.
     pub max_connections: Option<usize>,
+    /// The practice page's questions.
+    pub questions: QuestionBank,
 }
 
 /// A secret that `Debug` does not print.
@@ -113,6 +118,7 @@ impl Default for ApiConfig {
             idle_timeout: Duration::from_secs(75),
             body_timeout: Duration::from_secs(30),
             max_connections: None,
+            questions: QuestionBank::default(),
         }
     }
 }
@@ -126,12 +132,18 @@ pub enum ConfigError {
         value: String,
         expected: &'static str,
     },
+    #[error("{var}={path:?} cannot be used: {reason}")]
+    File {
+        var: &'static str,
+        path: String,
+        reason: String,
+    },
 }
 
 impl ConfigError {
     pub fn code(&self) -> &'static str {
         match self {
-            ConfigError::Invalid { .. } => "config_invalid",
+            ConfigError::Invalid { .. } | ConfigError::File { .. } => "config_invalid",
         }
     }
 
@@ -236,6 +248,16 @@ impl ApiConfig {
             idle_timeout: seconds(&set, "CANDOR_IDLE_TIMEOUT", defaults.idle_timeout)?,
             body_timeout: seconds(&set, "CANDOR_BODY_TIMEOUT", defaults.body_timeout)?,
             max_connections: max_connections(&set)?,
+            questions: match set("CANDOR_QUESTIONS_FILE") {
+                Some(path) => QuestionBank::with_file(Path::new(&path)).map_err(|reason| {
+                    ConfigError::File {
+                        var: "CANDOR_QUESTIONS_FILE",
+                        path,
+                        reason,
+                    }
+                })?,
+                None => defaults.questions,
+            },
         })
     }
 }

@@ -30,6 +30,7 @@
 pub mod auth;
 mod config;
 mod error;
+mod questions;
 mod rate_limit;
 mod routes;
 mod server;
@@ -39,6 +40,7 @@ mod state;
 
 pub use config::{ApiConfig, ConfigError, RateLimitConfig, Secret};
 pub use error::ApiError;
+pub use questions::{Category, QuestionBank};
 pub use routes::docs::openapi;
 pub use sniff::{sniff, MediaKind};
 pub use startup::{router, Application};

@@ -76,7 +76,7 @@ pub fn router(state: AppState) -> Router {
     let (api, document) = routes::api().split_for_parts();
     let http_metrics = state.http_metrics.clone();
     api.merge(routes::docs::router(document))
-        .merge(routes::pages::router())
+        .merge(routes::pages::router(&state.config.questions))
         // A route layer runs after routing, so it sees the route template.
         .route_layer(middleware::from_fn_with_state(
             http_metrics,

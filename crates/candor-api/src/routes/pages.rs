@@ -1,11 +1,12 @@
-//! The web pages: `/` (upload a recording) and `/interviews/{id}` (follow
+//! The web pages: `/` (upload a recording), `/practice` (choose a question,
+//! record an answer in the browser, send it) and `/interviews/{id}` (follow
 //! its analysis, then read the report), with their CSS and JavaScript under
 //! `/assets/`. The pages are static shells that hold no data: their script
 //! asks for the API key once (kept in `sessionStorage`) and calls the API
 //! with it. Everything is compiled into the binary; nothing is loaded from
 //! elsewhere.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use axum::extract::{Path, RawQuery};
 use axum::http::{header, StatusCode};
@@ -17,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::hex;
 use crate::error::ApiError;
+use crate::questions::QuestionBank;
 use crate::state::AppState;
 
 struct Asset {
@@ -25,7 +27,7 @@ struct Asset {
     body: &'static str,
 }
 
-const ASSETS: [Asset; 5] = [
+const ASSETS: [Asset; 6] = [
     Asset {
         name: "candor.css",
         content_type: "text/css; charset=utf-8",
@@ -40,6 +42,11 @@ const ASSETS: [Asset; 5] = [
         name: "upload.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/upload.js"),
+    },
+    Asset {
+        name: "practice.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/practice.js"),
     },
     Asset {
         name: "status.js",
@@ -78,6 +85,15 @@ static STATUS_PAGE: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// The practice page, with the question bank inside it as JSON.
+fn practice_page(questions: &QuestionBank) -> String {
+    let main = include_str!("../../assets/practice.html")
+        .replace("{{question_max}}", &limits::QUESTION.to_string())
+        .replace("{{candidate_ref_max}}", &limits::CANDIDATE_REF.to_string())
+        .replace("{{questions}}", &questions.to_script_json());
+    page("Practise an answer", &main, "practice.js")
+}
+
 fn page(title: &str, main: &str, script: &str) -> String {
     include_str!("../../assets/layout.html")
         .replace("{{title}}", title)
@@ -88,15 +104,24 @@ fn page(title: &str, main: &str, script: &str) -> String {
 
 /// What a page may load: its own origin only. Inline scripts and styles are
 /// allowed because the report, written into the status page, carries its
-/// own.
+/// own; `blob:` media is the practice page's playback of what it recorded,
+/// `data:` the report's captions track.
 pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
     script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
-    img-src 'self' data:; media-src 'self'; connect-src 'self'; \
+    img-src 'self' data:; media-src 'self' blob: data:; connect-src 'self'; \
     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-pub(crate) fn router() -> Router<AppState> {
+pub(crate) fn router(questions: &QuestionBank) -> Router<AppState> {
+    let practice: Arc<str> = practice_page(questions).into();
     Router::new()
         .route("/", get(|| async { html(&UPLOAD_PAGE) }))
+        .route(
+            "/practice",
+            get(move || {
+                let practice = practice.clone();
+                async move { html(&practice) }
+            }),
+        )
         // Any id: the page's script asks the API, which answers 404 for an
         // interview that is not the caller's.
         .route("/interviews/{id}", get(|| async { html(&STATUS_PAGE) }))
@@ -154,7 +179,8 @@ mod tests {
 
     #[test]
     fn pages_link_versioned_assets_and_nothing_outside() {
-        for page in [&*UPLOAD_PAGE, &*STATUS_PAGE] {
+        let practice = practice_page(&QuestionBank::default());
+        for page in [&*UPLOAD_PAGE, &*STATUS_PAGE, &practice] {
             assert!(!page.contains("{{"), "an unfilled placeholder");
             assert!(page.contains(&format!("/assets/candor.js?v={}", *VERSION)));
             assert!(!page.contains("http://") && !page.contains("https://"));
@@ -173,6 +199,7 @@ mod tests {
 
     #[test]
     fn every_asset_is_served_by_name() {
+        let practice = practice_page(&QuestionBank::default());
         let unused: Vec<&str> = ASSETS
             .iter()
             .map(|asset| asset.name)
@@ -181,6 +208,7 @@ mod tests {
                     && *name != "candor.js"
                     && !UPLOAD_PAGE.contains(name)
                     && !STATUS_PAGE.contains(name)
+                    && !practice.contains(name)
             })
             .collect();
         assert!(unused.is_empty(), "{unused:?}");

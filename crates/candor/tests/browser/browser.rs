@@ -36,6 +36,12 @@ impl Drop for Driver {
 impl Browser {
     /// A fresh browser (empty profile) with a `width`×`height` viewport.
     pub async fn start(width: u32, height: u32) -> Browser {
+        Browser::start_with(width, height, &[]).await
+    }
+
+    /// As [`Browser::start`], with more Chromium flags (fake capture
+    /// devices, say).
+    pub async fn start_with(width: u32, height: u32, flags: &[String]) -> Browser {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .expect("a free port")
@@ -48,16 +54,20 @@ impl Browser {
             .process_group(0);
         let driver = Driver(command.spawn().expect("chromedriver starts"));
         let profile = tempfile::tempdir().unwrap();
-        let options = json!({
-            "binary": CHROMIUM,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync",
-                format!("--window-size={width},{height}"),
-                format!("--user-data-dir={}", profile.path().display()),
-            ],
-        });
+        let mut args = vec![
+            "--headless".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            format!("--window-size={width},{height}"),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        args.extend_from_slice(flags);
+        let options = json!({ "binary": CHROMIUM, "args": args });
         let mut capabilities = Map::new();
         capabilities.insert("goog:chromeOptions".into(), options);
         let url = format!("http://127.0.0.1:{port}");
@@ -146,6 +156,39 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Runs axe-core (`CANDOR_AXE_JS`, installed by scripts/setup.sh) on
+    /// the page and asserts it finds no violation of its default rules
+    /// (WCAG 2 A and AA, and best practices).
+    pub async fn assert_accessible(&self, page: &str) {
+        let path = std::env::var("CANDOR_AXE_JS")
+            .expect("CANDOR_AXE_JS names axe.min.js (source scripts/setup.sh)");
+        let axe =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("axe-core at {path}: {e}"));
+        self.client
+            .execute(&format!("{axe}\nreturn true;"), Vec::new())
+            .await
+            .expect("axe-core loads into the page");
+        let violations = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document).then(
+                   (result) => done(result.violations.map((v) => ({
+                     rule: v.id, impact: v.impact, help: v.help,
+                     nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+                   }))),
+                   (error) => done([{ rule: 'axe failed', help: String(error) }]));",
+                Vec::new(),
+            )
+            .await
+            .expect("axe-core runs");
+        assert_eq!(
+            violations,
+            json!([]),
+            "{page}: axe-core finds accessibility violations"
+        );
     }
 
     /// Ends the WebDriver session (Chromium quits), then the driver.

@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use browser::Browser;
 use stack::{Client, Stack};
-use support::{interview, workspace};
+use support::{ffmpeg, interview, words, workspace};
 
 const STORAGE_KEY: &str = "candor.apiKey";
 
@@ -115,6 +115,7 @@ fn a_recording_uploaded_through_the_pages_ends_in_its_report() {
         );
         screenshot(&browser, "upload-desktop", 1280, 900).await;
         screenshot(&browser, "upload-phone", 390, 844).await;
+        browser.assert_accessible("the upload page").await;
 
         // The bar's values are kept where the next page can read them.
         browser
@@ -192,6 +193,7 @@ fn a_recording_uploaded_through_the_pages_ends_in_its_report() {
             if states.last().map(String::as_str) != Some(state) {
                 if state == "Listening and watching" {
                     screenshot(&browser, "status-desktop", 1280, 900).await;
+                    browser.assert_accessible("the status page").await;
                 }
                 states.push(state.to_owned());
             }
@@ -280,6 +282,7 @@ fn a_recording_uploaded_through_the_pages_ends_in_its_report() {
 
         screenshot(&browser, "report-desktop", 1280, 900).await;
         screenshot(&browser, "report-phone", 390, 844).await;
+        browser.assert_accessible("the report in the service").await;
 
         // The bar above the report: the JSON download is the API's
         // feedback, and deleting (pressed twice) removes the interview.
@@ -323,6 +326,281 @@ fn a_recording_uploaded_through_the_pages_ends_in_its_report() {
     rt.block_on(browser.close());
 }
 
+/// Share of the script's words found in the transcript (each heard word
+/// used once).
+fn word_recall(script: &Value, transcript: &str) -> f64 {
+    let mut heard = words(transcript);
+    let said: Vec<String> = script["sentences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| words(s["text"].as_str().unwrap()))
+        .collect();
+    let found = said
+        .iter()
+        .filter(|w| match heard.iter().position(|h| h == *w) {
+            Some(i) => {
+                heard.swap_remove(i);
+                true
+            }
+            None => false,
+        })
+        .count();
+    found as f64 / said.len() as f64
+}
+
+/// Records one take on the practice page (already showing its question,
+/// without preparation time) for `seconds`, sends it and waits for its
+/// report; returns the interview's id.
+async fn record_a_take(browser: &Browser, seconds: f64, screenshots: bool) -> String {
+    browser
+        .eval("document.getElementById('prepare').value = '0'")
+        .await;
+    browser.click("#start").await;
+    browser
+        .wait_until(
+            "the recording",
+            Duration::from_secs(20),
+            "return !document.getElementById('stop').hidden",
+        )
+        .await;
+    if screenshots {
+        screenshot(browser, "practice-recording-desktop", 1280, 900).await;
+        browser
+            .assert_accessible("the practice page, recording")
+            .await;
+    }
+    tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
+    browser.click("#stop").await;
+    let facts = browser
+        .wait_until(
+            "the take to check",
+            Duration::from_secs(20),
+            "return !document.getElementById('review').hidden
+                 && document.getElementById('review-facts').textContent",
+        )
+        .await;
+    assert!(facts.as_str().unwrap().contains("recorded"), "{facts}");
+    if screenshots {
+        screenshot(browser, "practice-review-desktop", 1280, 900).await;
+        browser
+            .assert_accessible("the practice page, checking the take")
+            .await;
+    }
+    browser.click("#send").await;
+    let path = browser
+        .wait_until(
+            "the status page",
+            Duration::from_secs(60),
+            "return location.pathname.startsWith('/interviews/') && location.pathname",
+        )
+        .await;
+    browser
+        .wait_until(
+            "the report",
+            Duration::from_secs(180),
+            "return document.querySelector('.overall .score strong') !== null",
+        )
+        .await;
+    path.as_str().unwrap()["/interviews/".len()..].to_owned()
+}
+
+/// The practice page end to end, as a candidate with a practice link and
+/// Chromium's fake camera and microphone playing a generated interview: a
+/// question from the bank, an answer recorded with MediaRecorder (WebM
+/// without a duration), its report, then "Try again" records a second take
+/// that is compared with the first. Another candidate's link cannot open
+/// these takes, and neither link's token reaches the service's logs.
+#[test]
+fn a_candidate_practises_through_a_link_and_a_second_take_is_compared() {
+    let (media, truth) = interview(
+        "practice-answer.mp4",
+        &[
+            "--sentences",
+            "3",
+            "--video",
+            "640x360@15",
+            "--face",
+            "astronaut",
+        ],
+    );
+    let media = media.to_str().unwrap();
+    let camera = ffmpeg(
+        "practice-answer.y4m",
+        &["-i", media, "-an", "-pix_fmt", "yuv420p"],
+    );
+    let microphone = ffmpeg(
+        "practice-answer.wav",
+        &[
+            "-i",
+            media,
+            "-vn",
+            "-ac",
+            "1",
+            "-ar",
+            "48000",
+            "-c:a",
+            "pcm_s16le",
+        ],
+    );
+    let seconds = truth["duration_s"].as_f64().unwrap();
+    let stack = Stack::new();
+    let coach_key = stack.key("acme", "practice");
+    let team_key = stack.key("acme", "read");
+    let service = stack.serve("serve", &[]);
+    let coach = Client::new(&service.url, &coach_key);
+    let link = |candidate: &str| {
+        let (status, link) = coach.post_json(
+            "/api/v1/practice-links",
+            &serde_json::json!({ "candidate_ref": candidate }),
+        );
+        assert_eq!(status, 201, "{link}");
+        link
+    };
+    let (ana, ben) = (link("ana"), link("ben"));
+    let ana_token = ana["token"].as_str().unwrap().to_owned();
+    let ben_token = ben["token"].as_str().unwrap().to_owned();
+
+    let rt = runtime();
+    let flags = [
+        "--use-fake-ui-for-media-stream".to_owned(),
+        "--use-fake-device-for-media-stream".to_owned(),
+        format!("--use-file-for-fake-video-capture={}", camera.display()),
+        format!("--use-file-for-fake-audio-capture={}", microphone.display()),
+    ];
+    let browser = rt.block_on(Browser::start_with(1280, 900, &flags));
+
+    let (question, first, second) = rt.block_on(async {
+        browser
+            .client
+            .goto(&format!("{}{}", service.url, ana["path"].as_str().unwrap()))
+            .await
+            .unwrap();
+        // The link opens the page without a key form, and its token leaves
+        // the address bar at once.
+        browser
+            .wait_until(
+                "the practice page",
+                Duration::from_secs(10),
+                "return !document.getElementById('app').hidden",
+            )
+            .await;
+        assert_eq!(
+            browser
+                .eval("return [location.hash, document.getElementById('candidate_ref').hidden]")
+                .await,
+            serde_json::json!(["", true])
+        );
+        screenshot(&browser, "practice-desktop", 1280, 900).await;
+        screenshot(&browser, "practice-phone", 390, 844).await;
+        browser.assert_accessible("the practice page").await;
+        // A question from the bank is chosen to start with; the second of
+        // its category is picked.
+        let question = browser
+            .eval(
+                "const second = document.querySelectorAll('#question-list input')[1];
+                 second.click();
+                 return second.value",
+            )
+            .await;
+        let first = record_a_take(&browser, seconds + 1.0, true).await;
+        screenshot(&browser, "practice-report-desktop", 1280, 900).await;
+        // The report offers the same question again, and the next one.
+        let next = browser
+            .eval("return document.getElementById('next-question').getAttribute('href')")
+            .await;
+        assert!(
+            next.as_str().unwrap().starts_with("/practice?next="),
+            "{next}"
+        );
+        browser.click("#try-again").await;
+        let chosen = browser
+            .wait_until(
+                "the practice page again",
+                Duration::from_secs(10),
+                "const checked = document.querySelector('#question-list input:checked');
+                 return location.pathname === '/practice' && checked && checked.value",
+            )
+            .await;
+        assert_eq!(chosen, question, "Try again keeps the question");
+        let second = record_a_take(&browser, seconds + 1.0, false).await;
+        let compared = browser
+            .eval("return document.body.innerText.includes('Since your last take')")
+            .await;
+        assert_eq!(compared, Value::Bool(true), "the second take is compared");
+
+        // Ben's link, in the same tab, cannot open Ana's take.
+        browser
+            .client
+            .goto(&format!(
+                "{}/interviews/{first}#link={ben_token}",
+                service.url
+            ))
+            .await
+            .unwrap();
+        let error = browser
+            .wait_until(
+                "the refusal",
+                Duration::from_secs(10),
+                "return document.getElementById('status-error').textContent",
+            )
+            .await;
+        assert_eq!(error, "No such interview.");
+        (question, first, second)
+    });
+    rt.block_on(browser.close());
+
+    for id in [&first, &second] {
+        let (status, feedback) =
+            Client::new(&service.url, &ana_token).get(&format!("/api/v1/interviews/{id}/feedback"));
+        assert_eq!(status, 200, "{feedback}");
+        assert_eq!(feedback["question"]["question"], question);
+        assert!(
+            feedback["media"]["container"]
+                .as_str()
+                .unwrap()
+                .contains("webm"),
+            "{}",
+            feedback["media"]
+        );
+        let recorded = feedback["media"]["duration_s"].as_f64().unwrap();
+        assert!(
+            (recorded - (seconds + 1.0)).abs() < 2.5,
+            "recorded {recorded} s for a {seconds}-s answer"
+        );
+        let transcript: String = feedback["transcript"]["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["text"].as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let recall = word_recall(&truth, &transcript);
+        assert!(recall >= 0.7, "{id}: recall {recall:.2}: {transcript}");
+        // The takes are Ana's: the team sees them as hers, Ben not at all.
+        let (status, interview) =
+            Client::new(&service.url, &team_key).get(&format!("/api/v1/interviews/{id}"));
+        assert_eq!(
+            (status, &interview["candidate_ref"]),
+            (200, &Value::from("ana"))
+        );
+        let (status, _) =
+            Client::new(&service.url, &ben_token).get(&format!("/api/v1/interviews/{id}"));
+        assert_eq!(status, 404);
+    }
+    let (_, feedback) =
+        Client::new(&service.url, &ana_token).get(&format!("/api/v1/interviews/{second}/feedback"));
+    assert!(feedback["progress"].is_object(), "{}", feedback["progress"]);
+    let logs = service.logs();
+    assert!(logs.contains("practice link created"), "the service logs");
+    for token in [&ana_token, &ben_token] {
+        assert!(
+            !logs.contains(token.as_str()),
+            "a practice link's token is in the logs"
+        );
+    }
+}
+
 #[test]
 fn a_wrong_key_is_refused_and_asked_for_again() {
     let stack = Stack::new();
@@ -333,6 +611,14 @@ fn a_wrong_key_is_refused_and_asked_for_again() {
     rt.block_on(async {
         let client = &browser.client;
         client.goto(&service.url).await.unwrap();
+        browser
+            .wait_until(
+                "the key form",
+                Duration::from_secs(10),
+                "return !document.getElementById('key-section').hidden",
+            )
+            .await;
+        browser.assert_accessible("the key form").await;
         enter_key(&browser, "cnd_notakeyatall0000000000000000000000").await;
         let message = browser
             .wait_until(
@@ -498,6 +784,7 @@ fn the_html_file_of_the_cli_shows_the_report_offline() {
             shown["overall"].as_str().unwrap(),
             report["overall"]["score"].to_string()
         );
+        browser.assert_accessible("the CLI's HTML report").await;
         let titles: Vec<&str> = report["dimensions"]
             .as_array()
             .unwrap()

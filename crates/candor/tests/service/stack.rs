@@ -244,6 +244,19 @@ impl Client {
         (status, response.json().unwrap_or(Value::Null))
     }
 
+    /// Posts `body` as JSON to `path`.
+    pub fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.key)
+            .json(body)
+            .send()
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().unwrap_or(Value::Null))
+    }
+
     /// Uploads `file` with the multipart form's text `fields`.
     pub fn upload(&self, file: &Path, fields: &[(&str, &str)]) -> (u16, Value) {
         let mut form = reqwest::blocking::multipart::Form::new();
