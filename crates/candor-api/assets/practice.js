@@ -97,7 +97,10 @@
   candidate.value = localStorage.getItem(REF_STORAGE) ||
     "practice-" + Array.from(crypto.getRandomValues(new Uint8Array(4)), (b) => b.toString(16).padStart(2, "0")).join("");
   localStorage.setItem(REF_STORAGE, candidate.value);
-  candidate.addEventListener("change", () => localStorage.setItem(REF_STORAGE, candidate.value.trim()));
+  candidate.addEventListener("change", () => {
+    localStorage.setItem(REF_STORAGE, candidate.value.trim());
+    loadHistory();
+  });
 
   function chosenQuestion() {
     if (category.value === OWN) return ownQuestion.value.trim();
@@ -272,6 +275,219 @@
       $("send-status").textContent = percent + " % of " + size(total) + " uploaded";
     }
   }
+
+  // --- Your takes ----------------------------------------------------------
+
+  const historyList = $("history-list");
+  const compareButton = $("compare");
+  const comparison = $("comparison");
+  const historyStatus = $("history-status");
+  const SVG = "http://www.w3.org/2000/svg";
+
+  function when(ms) {
+    return new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  }
+
+  // Scores over the takes of one question, oldest first: a line with a dot
+  // per scored take, described in words for screen readers.
+  function chart(takes) {
+    const scored = takes.filter((t) => typeof t.overall_score === "number");
+    if (scored.length < 2) return null;
+    const svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "scores");
+    svg.setAttribute("viewBox", "0 0 300 64");
+    svg.setAttribute("preserveAspectRatio", "none");
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", "Overall scores, oldest first: " +
+      scored.map((t) => Math.round(t.overall_score)).join(", "));
+    const x = (i) => 8 + (284 * i) / (scored.length - 1);
+    const y = (score) => 60 - (56 * score) / 100;
+    for (const level of [0, 50, 100]) {
+      const line = document.createElementNS(SVG, "line");
+      line.setAttribute("x1", "0");
+      line.setAttribute("x2", "300");
+      line.setAttribute("y1", y(level));
+      line.setAttribute("y2", y(level));
+      svg.append(line);
+    }
+    const points = scored.map((t, i) => x(i) + "," + y(t.overall_score)).join(" ");
+    const polyline = document.createElementNS(SVG, "polyline");
+    polyline.setAttribute("points", points);
+    svg.append(polyline);
+    scored.forEach((t, i) => {
+      const dot = document.createElementNS(SVG, "circle");
+      dot.setAttribute("cx", x(i));
+      dot.setAttribute("cy", y(t.overall_score));
+      dot.setAttribute("r", "3");
+      svg.append(dot);
+    });
+    return svg;
+  }
+
+  function chosenTakes() {
+    return [...historyList.querySelectorAll("input[name=pick]:checked")].map((box) => box.value);
+  }
+
+  function showHistory(interviews) {
+    historyList.replaceChildren();
+    comparison.hidden = true;
+    $("history-empty").hidden = interviews.length > 0;
+    $("compare-bar").hidden = interviews.length < 2;
+    const groups = new Map();
+    for (const take of [...interviews].reverse()) {
+      const key = take.question || "";
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(take);
+    }
+    for (const [question, takes] of groups) {
+      const group = document.createElement("div");
+      group.className = "take-group";
+      const heading = document.createElement("h3");
+      heading.textContent = question ? "“" + question + "”" : "No question given";
+      group.append(heading);
+      const drawn = chart(takes);
+      if (drawn) group.append(drawn);
+      const list = document.createElement("ol");
+      takes.forEach((take, i) => {
+        const item = document.createElement("li");
+        const label = document.createElement("label");
+        const box = document.createElement("input");
+        box.type = "checkbox";
+        box.name = "pick";
+        box.value = take.id;
+        box.disabled = typeof take.overall_score !== "number";
+        const score = typeof take.overall_score === "number"
+          ? Math.round(take.overall_score) + "/100"
+          : take.status === "completed" ? "not scored" : take.status;
+        label.append(box, "Take " + (i + 1) + " · " + when(take.created_at) + " · " + score);
+        const open = document.createElement("a");
+        open.href = "/interviews/" + encodeURIComponent(take.id);
+        open.textContent = "Report";
+        open.setAttribute("aria-label", "Report of take " + (i + 1));
+        const remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "secondary";
+        remove.textContent = "Delete…";
+        remove.setAttribute("aria-label", "Delete take " + (i + 1));
+        remove.addEventListener("click", () => deleteTake(take.id, remove));
+        item.append(label, open, remove);
+        list.append(item);
+      });
+      group.append(list);
+      historyList.append(group);
+    }
+    updateCompare();
+  }
+
+  function updateCompare() {
+    compareButton.disabled = chosenTakes().length !== 2;
+  }
+  historyList.addEventListener("change", updateCompare);
+
+  async function loadHistory() {
+    const ref = candidate.value.trim();
+    // A link sees its own candidate's takes only; a key asks for this
+    // reference's.
+    const filter = Candor.practiceLink() || !ref ? "" : "&candidate_ref=" + encodeURIComponent(ref);
+    const xhr = await Candor.request("GET", "/api/v1/interviews?limit=100" + filter);
+    if (xhr.status !== 200) {
+      historyStatus.textContent = "Your takes could not be loaded: " + Candor.errorMessage(xhr);
+      return;
+    }
+    showHistory(JSON.parse(xhr.responseText).interviews);
+  }
+
+  // Deleting asks again on the same button, then removes the recording and
+  // its results.
+  async function deleteTake(id, button) {
+    if (button.dataset.armed !== "yes") {
+      button.dataset.armed = "yes";
+      button.textContent = "Delete for good";
+      historyStatus.textContent = "Press again to delete the recording and its report.";
+      return;
+    }
+    button.disabled = true;
+    const xhr = await Candor.request("DELETE", "/api/v1/interviews/" + encodeURIComponent(id));
+    if (xhr.status === 204 || xhr.status === 404) {
+      historyStatus.textContent = "The take was deleted.";
+      await loadHistory();
+      return;
+    }
+    button.disabled = false;
+    historyStatus.textContent = "It could not be deleted: " + Candor.errorMessage(xhr);
+  }
+
+  // Two takes side by side: what changed, in a table; what held, in a line.
+  compareButton.addEventListener("click", async () => {
+    const ids = chosenTakes();
+    const reports = [];
+    for (const id of ids) {
+      const xhr = await Candor.request("GET", "/api/v1/interviews/" + encodeURIComponent(id) + "/feedback");
+      if (xhr.status !== 200) {
+        historyStatus.textContent = "A take could not be loaded: " + Candor.errorMessage(xhr);
+        return;
+      }
+      reports.push(JSON.parse(xhr.responseText));
+    }
+    // The earlier take first, as the list shows them.
+    const order = [...historyList.querySelectorAll("input[name=pick]")].map((box) => box.value);
+    if (order.indexOf(ids[0]) > order.indexOf(ids[1])) reports.reverse();
+    const [before, after] = reports;
+    const scores = (report) => new Map(report.dimensions
+      .filter((d) => d.assessment.status === "scored")
+      .map((d) => [d.id, { title: d.title, score: d.assessment.score }]));
+    const [a, b] = [scores(before), scores(after)];
+    const changed = [];
+    const held = [];
+    for (const [id, was] of a) {
+      const now = b.get(id);
+      if (!now) continue;
+      (now.score === was.score ? held : changed).push({ title: was.title, was: was.score, now: now.score });
+    }
+    comparison.replaceChildren();
+    const heading = document.createElement("h3");
+    heading.textContent = "What changed";
+    const overall = document.createElement("p");
+    const [o1, o2] = [before.overall.score, after.overall.score];
+    overall.textContent = typeof o1 === "number" && typeof o2 === "number"
+      ? "Overall " + o1 + " → " + o2 + " (" + (o2 - o1 >= 0 ? "+" : "") + (o2 - o1) + ")."
+      : "One of the takes has no overall score.";
+    comparison.append(heading, overall);
+    if (changed.length) {
+      const table = document.createElement("table");
+      table.className = "changes";
+      table.innerHTML = "<caption class='visually-hidden'>Scores that changed</caption>" +
+        "<thead><tr><th scope='col'>Dimension</th><th scope='col'>Earlier</th>" +
+        "<th scope='col'>Later</th><th scope='col'>Change</th></tr></thead>";
+      const body = document.createElement("tbody");
+      for (const row of changed) {
+        const tr = document.createElement("tr");
+        const cells = [row.title, row.was, row.now,
+          (row.now > row.was ? "▲ +" : "▼ ") + (row.now - row.was)];
+        cells.forEach((text, i) => {
+          const cell = document.createElement(i === 0 ? "th" : "td");
+          if (i === 0) cell.scope = "row";
+          else cell.className = "num";
+          cell.textContent = text;
+          tr.append(cell);
+        });
+        body.append(tr);
+      }
+      table.append(body);
+      comparison.append(table);
+    }
+    const same = document.createElement("p");
+    same.className = "hint";
+    same.textContent = held.length
+      ? "Unchanged: " + held.map((row) => row.title + " (" + row.now + ")").join(", ") + "."
+      : "Every dimension scored in both takes changed.";
+    comparison.append(same);
+    comparison.hidden = false;
+    heading.tabIndex = -1;
+    heading.focus();
+  });
+
+  loadHistory();
 
   $("send").addEventListener("click", async () => {
     const button = $("send");

@@ -2,6 +2,7 @@
 //! tenant: another tenant's interview is indistinguishable from a missing
 //! one.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use sqlx::any::AnyRow;
@@ -286,6 +287,40 @@ impl Db {
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(feedback_from_row).transpose()
+    }
+
+    /// The overall scores of those of `ids` that are the owner's, completed
+    /// and scored, by interview id.
+    pub async fn overall_scores(
+        &self,
+        owner: impl Into<Owner>,
+        ids: &[InterviewId],
+    ) -> Result<HashMap<InterviewId, f64>> {
+        let owner = owner.into();
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT feedback.interview_id, feedback.overall_score FROM feedback \
+             JOIN interviews ON interviews.id = feedback.interview_id \
+             WHERE interviews.tenant = ?{} AND feedback.overall_score IS NOT NULL \
+             AND feedback.interview_id IN ({})",
+            owner.candidate_filter(),
+            vec!["?"; ids.len()].join(", ")
+        );
+        let mut query = owner.bind(sqlx::query(&sql));
+        for id in ids {
+            query = query.bind(id.as_str());
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    InterviewId::from_stored(row.text("interview_id")?),
+                    row.real("overall_score")?,
+                ))
+            })
+            .collect()
     }
 
     /// The latest completed take before `of` by the same tenant and

@@ -85,6 +85,13 @@
 
   if (player) {
     document.body.classList.add("has-player");
+    /* The sticky player never covers what a link or a seek scrolls to. */
+    var stuck = player.closest(".player");
+    var pad = function () {
+      document.documentElement.style.scrollPaddingTop = (stuck.offsetHeight + 8) + "px";
+    };
+    pad();
+    if (window.ResizeObserver) { new ResizeObserver(pad).observe(stuck); }
     var follow = function () {
       show(player.currentTime);
       frame = player.paused ? 0 : requestAnimationFrame(follow);

@@ -529,11 +529,66 @@ fn a_candidate_practises_through_a_link_and_a_second_take_is_compared() {
             .await;
         assert_eq!(compared, Value::Bool(true), "the second take is compared");
 
+        // Her takes on the practice page: one question, two scored takes
+        // charted; the two compared; the first deleted.
+        browser
+            .client
+            .goto(&format!("{}/practice", service.url))
+            .await
+            .unwrap();
+        let chart = browser
+            .wait_until(
+                "the takes",
+                Duration::from_secs(20),
+                "const chart = document.querySelector('#history svg.scores');
+                 return document.querySelectorAll('#history input[name=pick]').length === 2
+                   && document.querySelectorAll('#history .take-group').length === 1
+                   && chart && chart.getAttribute('aria-label')",
+            )
+            .await;
+        assert!(
+            chart.as_str().unwrap().starts_with("Overall scores"),
+            "{chart}"
+        );
+        browser
+            .click("#history li:nth-child(1) input[name=pick]")
+            .await;
+        browser
+            .click("#history li:nth-child(2) input[name=pick]")
+            .await;
+        browser.click("#compare").await;
+        let compared = browser
+            .wait_until(
+                "the comparison",
+                Duration::from_secs(20),
+                "const box = document.getElementById('comparison');
+                 return !box.hidden && box.innerText",
+            )
+            .await;
+        assert!(
+            compared.as_str().unwrap().contains("Overall "),
+            "{compared}"
+        );
+        screenshot(&browser, "practice-takes-desktop", 1280, 900).await;
+        screenshot(&browser, "practice-takes-phone", 390, 844).await;
+        browser
+            .assert_accessible("the practice page with its takes")
+            .await;
+        browser.click("#history li:nth-child(1) button").await;
+        browser.click("#history li:nth-child(1) button").await;
+        browser
+            .wait_until(
+                "the deletion",
+                Duration::from_secs(20),
+                "return document.querySelectorAll('#history input[name=pick]').length === 1",
+            )
+            .await;
+
         // Ben's link, in the same tab, cannot open Ana's take.
         browser
             .client
             .goto(&format!(
-                "{}/interviews/{first}#link={ben_token}",
+                "{}/interviews/{second}#link={ben_token}",
                 service.url
             ))
             .await
@@ -550,7 +605,10 @@ fn a_candidate_practises_through_a_link_and_a_second_take_is_compared() {
     });
     rt.block_on(browser.close());
 
-    for id in [&first, &second] {
+    let (status, _) =
+        Client::new(&service.url, &team_key).get(&format!("/api/v1/interviews/{first}"));
+    assert_eq!(status, 404, "the deleted take");
+    for id in [&second] {
         let (status, feedback) =
             Client::new(&service.url, &ana_token).get(&format!("/api/v1/interviews/{id}/feedback"));
         assert_eq!(status, 200, "{feedback}");
@@ -591,6 +649,9 @@ fn a_candidate_practises_through_a_link_and_a_second_take_is_compared() {
     let (_, feedback) =
         Client::new(&service.url, &ana_token).get(&format!("/api/v1/interviews/{second}/feedback"));
     assert!(feedback["progress"].is_object(), "{}", feedback["progress"]);
+    let (_, listed) = Client::new(&service.url, &team_key).get("/api/v1/interviews");
+    let score = listed["interviews"][0]["overall_score"].as_f64();
+    assert_eq!(score, feedback["overall"]["score"].as_f64(), "{listed}");
     let logs = service.logs();
     assert!(logs.contains("practice link created"), "the service logs");
     for token in [&ana_token, &ben_token] {

@@ -84,6 +84,9 @@ pub(crate) struct InterviewView {
     file_name: Option<String>,
     created_at: i64,
     updated_at: i64,
+    /// The report's overall score (0–100) once the analysis has completed
+    /// and could score the answer.
+    overall_score: Option<f64>,
     links: Links,
     /// The recording, for a `<video src>` or a download: a signed URL
     /// (path and query) that needs no API key and expires in about an hour.
@@ -91,7 +94,7 @@ pub(crate) struct InterviewView {
 }
 
 impl InterviewView {
-    fn new(interview: Interview, media_urls: &MediaUrls) -> Self {
+    fn new(interview: Interview, overall_score: Option<f64>, media_urls: &MediaUrls) -> Self {
         let error = interview.error_code.map(|code| InterviewError {
             code,
             message: interview.error_message,
@@ -113,6 +116,7 @@ impl InterviewView {
             file_name: interview.file_name,
             created_at: interview.created_at,
             updated_at: interview.updated_at,
+            overall_score,
         }
     }
 }
@@ -196,10 +200,15 @@ async fn list(
         .db
         .list_interviews(caller.owner(), query.candidate_ref.as_deref(), limit)
         .await?;
+    let ids: Vec<InterviewId> = interviews.iter().map(|i| i.id.clone()).collect();
+    let mut scores = state.db.overall_scores(caller.owner(), &ids).await?;
     Ok(Json(InterviewList {
         interviews: interviews
             .into_iter()
-            .map(|interview| InterviewView::new(interview, &state.media_urls))
+            .map(|interview| {
+                let score = scores.remove(&interview.id);
+                InterviewView::new(interview, score, &state.media_urls)
+            })
             .collect(),
     }))
 }
@@ -218,7 +227,16 @@ async fn status(
     caller.require(Scope::Read)?;
     let id = interview_id(&id)?;
     let interview = caller_interview(&state, &caller, &id).await?;
-    Ok(Json(InterviewView::new(interview, &state.media_urls)))
+    let score = state
+        .db
+        .overall_scores(caller.owner(), std::slice::from_ref(&id))
+        .await?
+        .remove(&id);
+    Ok(Json(InterviewView::new(
+        interview,
+        score,
+        &state.media_urls,
+    )))
 }
 
 /// The feedback report, as the analysis stored it. 409 (with the status)

@@ -60,8 +60,10 @@ pub fn html(report: &Report, options: &HtmlOptions) -> String {
                     }
                 }
                 main #main {
-                    @if let Some(src) = &options.media_src { (player(report, src)) }
+                    // What to change leads; the player follows and then
+                    // stays at the top while the rest is read.
                     (summary(report))
+                    @if let Some(src) = &options.media_src { (player(report, src)) }
                     @if let Some(q) = &report.question { (coaching::question(q)) }
                     @if let Some(p) = &report.progress { (coaching::progress(p)) }
                     @if let Some(t) = timeline { (t) }
