@@ -77,9 +77,10 @@
     }
   });
 
-  /* Folded lists of moments print in full. */
+  /* A printed page shows the dimensions and their moments unfolded; the
+     measurements stay behind their toggle. */
   window.addEventListener("beforeprint", function () {
-    var folded = document.querySelectorAll("details.more");
+    var folded = document.querySelectorAll("details.dimension, details.more");
     for (var i = 0; i < folded.length; i++) { folded[i].open = true; }
   });
 

@@ -835,7 +835,7 @@ fn the_html_file_of_the_cli_shows_the_report_offline() {
             .eval(
                 "return {
                    overall: document.querySelector('.overall .score strong').textContent,
-                   dimensions: [...document.querySelectorAll('#dimensions h3')].map((h) => h.textContent),
+                   dimensions: [...document.querySelectorAll('#dimensions h4')].map((h) => h.textContent),
                    words: document.querySelectorAll('#transcript span[data-t]').length,
                    resources: performance.getEntriesByType('resource').map((r) => r.name),
                  }",

@@ -69,7 +69,12 @@ pub fn html(report: &Report, options: &HtmlOptions) -> String {
                     @if let Some(t) = timeline { (t) }
                     section #dimensions aria-labelledby="dimensions-h" {
                         h2 #dimensions-h { "Every dimension" }
-                        @for d in &report.dimensions { (dimension(d)) }
+                        @for (title, dims) in dimension_groups(&report.dimensions) {
+                            section.group {
+                                h3 { (title) }
+                                @for d in dims { (dimension(d)) }
+                            }
+                        }
                     }
                     @if let (true, Some(t)) = (has_transcript, &report.transcript) {
                         (transcript::transcript(t, report.measurements.content.as_ref()))
@@ -176,22 +181,77 @@ fn highlight(h: &Highlight) -> Markup {
     }
 }
 
+/// The dimensions in three groups, as a coach would walk through them;
+/// one the groups do not name goes to the last.
+const GROUPS: [(&str, &[&str]); 3] = [
+    ("What you said", &["relevance", "structure", "language"]),
+    (
+        "How you said it",
+        &["pace", "pauses", "fillers", "clarity", "vocal_variety"],
+    ),
+    (
+        "How you came across",
+        &[
+            "presence",
+            "eye_contact",
+            "head_movement",
+            "framing",
+            "lighting",
+            "expressions",
+        ],
+    ),
+];
+
+fn dimension_groups(dimensions: &[Dimension]) -> Vec<(&'static str, Vec<&Dimension>)> {
+    let named = |d: &Dimension| GROUPS.iter().any(|(_, ids)| ids.contains(&d.id.as_str()));
+    GROUPS
+        .iter()
+        .enumerate()
+        .map(|(i, (title, ids))| {
+            let last = i == GROUPS.len() - 1;
+            let members = dimensions
+                .iter()
+                .filter(|d| ids.contains(&d.id.as_str()) || (last && !named(d)))
+                .collect();
+            (*title, members)
+        })
+        .filter(|(_, members): &(_, Vec<_>)| !members.is_empty())
+        .collect()
+}
+
+/// Below this score a dimension is open when the page loads: it is
+/// something to work on; the rest are folded to their verdict line.
+const OPEN_BELOW: u8 = 80;
+
 fn dimension(d: &Dimension) -> Markup {
     let heading = format!("dim-{}-h", d.id);
+    let open = match &d.assessment {
+        Assessment::Scored { score, .. } => *score < OPEN_BELOW,
+        Assessment::NotScored { .. } => false,
+    };
     html! {
-        section.dimension #{ "dim-" (d.id) } aria-labelledby=(heading) {
-            h3 #(heading) { (d.title) }
+        details.dimension #{ "dim-" (d.id) } open[open] {
+            summary {
+                h4 #(heading) { (d.title) }
+                @match &d.assessment {
+                    Assessment::Scored { score, band, .. } => {
+                        span.scoreline { (score_badge(*score, *band)) }
+                    }
+                    Assessment::NotScored { .. } => { span.scoreline.not-scored { "not scored" } }
+                }
+            }
             @match &d.assessment {
-                Assessment::Scored { score, band, verdict, tip } => {
-                    p.scoreline { (score_badge(*score, *band)) }
+                Assessment::Scored { verdict, tip, .. } => {
                     p.verdict { (verdict) }
                     p.tip { strong { "Tip: " } (tip) }
                 }
                 Assessment::NotScored { reason } => {
-                    p.scoreline.not-scored { "Not scored — " (reason) }
+                    p.not-scored { "Not scored — " (reason) }
                 }
             }
             @if !d.metrics.is_empty() {
+                details.measures {
+                summary { "Measurements" }
                 table {
                     caption.sr { "Measurements for " (d.title) }
                     thead { tr {
@@ -213,9 +273,10 @@ fn dimension(d: &Dimension) -> Markup {
                         }
                     }
                 }
+                }
             }
             @if !d.evidence.is_empty() {
-                h4 { "Moments" }
+                h5 { "Moments" }
                 (moments(&d.evidence))
             }
         }

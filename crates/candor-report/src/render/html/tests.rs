@@ -73,6 +73,43 @@ fn the_summary_leads_with_the_one_thing_to_change_and_its_moment() {
 }
 
 #[test]
+fn dimensions_come_in_three_groups_with_problems_open_and_measurements_folded() {
+    let report = interview(3);
+    let page = page(&report, None);
+    let section = &page[page.find("id=\"dimensions\"").unwrap()..];
+    let groups: Vec<usize> = ["What you said", "How you said it"]
+        .iter()
+        .map(|g| section.find(&format!("<h3>{g}</h3>")).expect(g))
+        .collect();
+    assert!(groups[0] < groups[1]);
+    for d in &report.dimensions {
+        let at = section.find(&format!("id=\"dim-{}\"", d.id)).unwrap();
+        let tag = &section[..at];
+        let tag = &section[tag.rfind('<').unwrap()..at + section[at..].find('>').unwrap()];
+        let open = tag.contains(" open");
+        match &d.assessment {
+            Assessment::Scored { score, .. } => assert_eq!(open, *score < OPEN_BELOW, "{tag}"),
+            Assessment::NotScored { .. } => assert!(!open, "{tag}"),
+        }
+        let in_group = if ["relevance", "structure", "language"].contains(&d.id.as_str()) {
+            at < groups[1]
+        } else {
+            at > groups[1]
+        };
+        assert!(in_group, "{} is in the wrong group", d.id);
+    }
+    assert_eq!(
+        page.matches("<details class=\"measures\"><summary>Measurements</summary><table>")
+            .count(),
+        report
+            .dimensions
+            .iter()
+            .filter(|d| !d.metrics.is_empty())
+            .count()
+    );
+}
+
+#[test]
 fn the_scores_verdicts_words_and_moments_appear() {
     let report = interview(3);
     let page = page(&report, None);
@@ -88,7 +125,7 @@ fn the_scores_verdicts_words_and_moments_appear() {
             _ => None,
         })
         .expect("a scored dimension with evidence");
-    assert!(page.contains(&format!(">{title}</h3>")), "{title}");
+    assert!(page.contains(&format!(">{title}</h4>")), "{title}");
     assert!(page.contains(&maud::html! { (verdict) }.into_string()));
     // The moment's button plays it from its start to its end (the script
     // adds the lead-in) and shows its start as a clock.
