@@ -128,5 +128,27 @@ window.Candor = (() => {
   if (sessionStorage.getItem(STORAGE)) showApp();
   else askForKey();
 
-  return { request, errorMessage, practiceLink };
+  // "12 kB" or "3.4 MB".
+  function size(bytes) {
+    return bytes < 1e6 ? Math.ceil(bytes / 1e3) + " kB" : (bytes / 1e6).toFixed(1) + " MB";
+  }
+
+  // An upload's progress shown on `bar` and said in `status`: the bar
+  // follows every event, the text changes in 10 % steps so that a screen
+  // reader is not flooded. Returns the function to give request() as
+  // onUploadProgress; each call of this starts afresh.
+  function uploadProgress(bar, status) {
+    let announced = -1;
+    return (loaded, total) => {
+      const percent = Math.floor((100 * loaded) / total);
+      bar.value = percent;
+      const step = Math.floor(percent / 10) * 10;
+      if (step !== announced) {
+        announced = step;
+        status.textContent = percent + " % of " + size(total) + " uploaded";
+      }
+    };
+  }
+
+  return { request, errorMessage, practiceLink, size, uploadProgress };
 })();

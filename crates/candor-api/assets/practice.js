@@ -246,15 +246,11 @@
 
   // --- Checking and sending ----------------------------------------------
 
-  function size(bytes) {
-    return bytes < 1e6 ? Math.ceil(bytes / 1e3) + " kB" : (bytes / 1e6).toFixed(1) + " MB";
-  }
-
   function review(recorded) {
     take = recorded;
     if (playback.src) URL.revokeObjectURL(playback.src);
     playback.src = URL.createObjectURL(take.blob);
-    $("review-facts").textContent = clockText(take.seconds) + " recorded, " + size(take.blob.size) + ".";
+    $("review-facts").textContent = clockText(take.seconds) + " recorded, " + Candor.size(take.blob.size) + ".";
     sendError.textContent = "";
     $("send-progress").hidden = true;
     show("review");
@@ -264,17 +260,6 @@
     playback.pause();
     prepare();
   });
-
-  let announced = -1;
-  function onProgress(loaded, total) {
-    const percent = Math.floor((100 * loaded) / total);
-    $("send-bar").value = percent;
-    const step = Math.floor(percent / 10) * 10;
-    if (step !== announced) {
-      announced = step;
-      $("send-status").textContent = percent + " % of " + size(total) + " uploaded";
-    }
-  }
 
   // --- Your takes ----------------------------------------------------------
 
@@ -499,7 +484,7 @@
     data.append("file", take.blob, take.blob.type.startsWith("audio/") ? "answer.weba" : "answer.webm");
     button.disabled = true;
     $("send-progress").hidden = false;
-    announced = -1;
+    const onProgress = Candor.uploadProgress($("send-bar"), $("send-status"));
     onProgress(0, take.blob.size);
     try {
       const xhr = await Candor.request("POST", "/api/v1/interviews", { body: data, onUploadProgress: onProgress });

@@ -12,13 +12,9 @@
   const status = document.getElementById("upload-status");
   const error = document.getElementById("upload-error");
 
-  function size(bytes) {
-    return bytes < 1e6 ? Math.ceil(bytes / 1e3) + " kB" : (bytes / 1e6).toFixed(1) + " MB";
-  }
-
   function showChosen() {
     const file = fileInput.files[0];
-    fileName.textContent = file ? file.name + " (" + size(file.size) + ")" : "";
+    fileName.textContent = file ? file.name + " (" + Candor.size(file.size) + ")" : "";
     if (file) error.textContent = "";
   }
 
@@ -39,19 +35,6 @@
     }
   });
 
-  // The live text changes in 10 % steps, so that a screen reader is not
-  // flooded; the bar follows every event.
-  let announced = -1;
-  function onProgress(loaded, total) {
-    const percent = Math.floor((100 * loaded) / total);
-    bar.value = percent;
-    const step = Math.floor(percent / 10) * 10;
-    if (step !== announced) {
-      announced = step;
-      status.textContent = percent + " % of " + size(total) + " uploaded";
-    }
-  }
-
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     error.textContent = "";
@@ -69,7 +52,7 @@
     data.append("file", file);
     button.disabled = true;
     progress.hidden = false;
-    announced = -1;
+    const onProgress = Candor.uploadProgress(bar, status);
     onProgress(0, file.size || 1);
     try {
       const xhr = await Candor.request("POST", "/api/v1/interviews", {

@@ -77,10 +77,10 @@
     }
   });
 
-  /* A printed page shows the dimensions and their moments unfolded; the
-     measurements stay behind their toggle. */
+  /* A printed page keeps the screen's folding (what to work on open, the
+     rest a line each) and lists the open dimensions' moments in full. */
   window.addEventListener("beforeprint", function () {
-    var folded = document.querySelectorAll("details.dimension, details.more");
+    var folded = document.querySelectorAll("details.dimension[open] details.more, #summary details.more");
     for (var i = 0; i < folded.length; i++) { folded[i].open = true; }
   });
 

@@ -134,3 +134,37 @@ pub fn words(text: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .collect()
 }
+
+/// Share of the script's words (numbers aside: Whisper writes them as digits)
+/// found in the transcript, each transcript word used once.
+pub fn word_recall(truth: &Value, report: &Value) -> f64 {
+    const NUMBER_WORDS: [&str; 6] = ["five", "eighty", "percent", "forty", "thousand", "two"];
+    let mut heard = words(
+        report["transcript"]["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["text"].as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .as_str(),
+    );
+    let script: Vec<String> = truth["sentences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| words(s["text"].as_str().unwrap()))
+        .filter(|w| !NUMBER_WORDS.contains(&w.as_str()))
+        .collect();
+    let found = script
+        .iter()
+        .filter(|w| match heard.iter().position(|h| h == *w) {
+            Some(i) => {
+                heard.swap_remove(i);
+                true
+            }
+            None => false,
+        })
+        .count();
+    found as f64 / script.len() as f64
+}
