@@ -282,6 +282,23 @@ fn a_recording_uploaded_through_the_pages_ends_in_its_report() {
 
         screenshot(&browser, "report-desktop", 1280, 900).await;
         screenshot(&browser, "report-phone", 390, 844).await;
+        // On a phone the first screen holds the question, the score and
+        // the one thing to change next time.
+        browser.resize(390, 844).await;
+        let first_screen = browser
+            .eval(
+                "scrollTo(0, 0);
+                 const bottom = (css) => document.querySelector(css).getBoundingClientRect().bottom;
+                 return [bottom('.asked'), bottom('.overall'), bottom('.next-time .lead'), innerHeight]",
+            )
+            .await;
+        let [asked, overall, lead, height] =
+            [0, 1, 2, 3].map(|i| first_screen[i].as_f64().unwrap());
+        assert!(
+            asked <= height && overall <= height && lead <= height,
+            "{first_screen}"
+        );
+        browser.resize(1280, 900).await;
         browser.assert_accessible("the report in the service").await;
 
         // The bar above the report: the JSON download is the API's

@@ -92,6 +92,7 @@ fn header(report: &Report) -> Markup {
     html! {
         header.top {
             h1 { "Interview feedback" }
+            @if let Some(q) = &report.question { p.asked { "“" (q.question) "”" } }
             p.source { (report.source) }
             p.media { "Recording: " (media_line(&report.media)) }
             p.overall {
