@@ -63,17 +63,21 @@ pub fn keys(command: KeysCommand) -> Result<(), Failure> {
                 .list_api_keys(tenant.as_deref())
                 .await
                 .map_err(|e| Failure::internal(e.to_string()))?;
-            println!("id\ttenant\tname\tscopes\tcreated_at\trevoked_at");
+            // A practice link is a key bound to a candidate, with an expiry.
+            println!("id\ttenant\tname\tscopes\tcreated_at\trevoked_at\tcandidate\texpires_at");
+            let or_dash = |at: Option<i64>| at.map_or("-".to_owned(), |at| at.to_string());
             for key in keys {
                 let scopes: Vec<&str> = key.scopes.iter().map(|s| s.as_str()).collect();
-                let revoked = key.revoked_at.map_or("-".to_owned(), |at| at.to_string());
                 println!(
-                    "{}\t{}\t{}\t{}\t{}\t{revoked}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     key.id,
                     key.tenant,
                     key.name,
                     scopes.join(","),
-                    key.created_at
+                    key.created_at,
+                    or_dash(key.revoked_at),
+                    key.candidate_ref.as_deref().unwrap_or("-"),
+                    or_dash(key.expires_at)
                 );
             }
             Ok(())

@@ -256,6 +256,10 @@ fn keys_are_listed_and_revoked_from_the_command_line() {
     assert_eq!(rows.len(), 1, "{listed}");
     assert!(!listed.contains(&key), "a listing never shows a key");
     let id = rows[0].split('\t').next().unwrap();
+    assert!(
+        rows[0].ends_with("\t-\t-"),
+        "a key of the tenant's own: {listed}"
+    );
     assert_eq!(stack.admin(&["keys", "list"]).lines().count(), 3);
 
     let service = stack.serve("serve", &[]);
