@@ -42,8 +42,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewLink {
     /// The candidate the link practises as: their takes are compared with
-    /// each other, and the link sees no one else's.
-    #[schema(min_length = 1, max_length = 255)]
+    /// each other, and the link sees no one else's. Not blank.
+    #[schema(min_length = 1, max_length = 255, pattern = r"\S")]
     candidate_ref: String,
     /// How long the link works, in seconds (default 604800, a week).
     #[schema(minimum = 60, maximum = 7776000)]
