@@ -54,6 +54,15 @@ const FEEDBACK_COLUMNS: &str = "feedback.interview_id AS feedback_interview_id, 
      feedback.report AS feedback_report, feedback.overall_score AS feedback_overall_score, \
      feedback.created_at AS feedback_created_at";
 
+/// One interview by id (bound first), if it is `owner`'s.
+fn owned_interview_sql(owner: &Owner) -> String {
+    format!(
+        "SELECT {} FROM interviews WHERE interviews.id = ? AND {}",
+        *INTERVIEW_COLUMNS,
+        owner.condition()
+    )
+}
+
 fn interview_from_row(row: &AnyRow) -> Result<Interview> {
     Ok(Interview {
         id: InterviewId::from_stored(row.text("id")?),
@@ -170,11 +179,7 @@ impl Db {
         id: &InterviewId,
     ) -> Result<Option<Interview>> {
         let owner = owner.into();
-        let sql = format!(
-            "SELECT {} FROM interviews WHERE interviews.id = ? AND interviews.tenant = ?{}",
-            *INTERVIEW_COLUMNS,
-            owner.candidate_filter()
-        );
+        let sql = owned_interview_sql(&owner);
         let row = owner
             .bind(sqlx::query(&sql).bind(id.as_str()))
             .fetch_optional(self.pool())
@@ -211,10 +216,10 @@ impl Db {
             None => "",
         };
         let sql = format!(
-            "SELECT {} FROM interviews WHERE interviews.tenant = ?{}{candidate_filter} \
+            "SELECT {} FROM interviews WHERE {}{candidate_filter} \
              ORDER BY interviews.created_at DESC, interviews.id DESC LIMIT ?",
             *INTERVIEW_COLUMNS,
-            owner.candidate_filter()
+            owner.condition()
         );
         let mut query = owner.bind(sqlx::query(&sql));
         if let Some(candidate_ref) = candidate_ref {
@@ -237,11 +242,7 @@ impl Db {
     ) -> Result<Option<DeletedInterview>> {
         let owner = owner.into();
         let mut tx = self.begin_write().await?;
-        let sql = format!(
-            "SELECT {} FROM interviews WHERE interviews.id = ? AND interviews.tenant = ?{}",
-            *INTERVIEW_COLUMNS,
-            owner.candidate_filter()
-        );
+        let sql = owned_interview_sql(&owner);
         let Some(row) = owner
             .bind(sqlx::query(&sql).bind(id.as_str()))
             .fetch_optional(&mut *tx)
@@ -279,8 +280,8 @@ impl Db {
         let sql = format!(
             "SELECT {FEEDBACK_COLUMNS} FROM feedback \
              JOIN interviews ON interviews.id = feedback.interview_id \
-             WHERE feedback.interview_id = ? AND interviews.tenant = ?{}",
-            owner.candidate_filter()
+             WHERE feedback.interview_id = ? AND {}",
+            owner.condition()
         );
         let row = owner
             .bind(sqlx::query(&sql).bind(id.as_str()))
@@ -303,9 +304,9 @@ impl Db {
         let sql = format!(
             "SELECT feedback.interview_id, feedback.overall_score FROM feedback \
              JOIN interviews ON interviews.id = feedback.interview_id \
-             WHERE interviews.tenant = ?{} AND feedback.overall_score IS NOT NULL \
+             WHERE {} AND feedback.overall_score IS NOT NULL \
              AND feedback.interview_id IN ({})",
-            owner.candidate_filter(),
+            owner.condition(),
             vec!["?"; ids.len()].join(", ")
         );
         let mut query = owner.bind(sqlx::query(&sql));

@@ -431,31 +431,26 @@ pub struct Owner {
 /// tenant) pass.
 impl From<&str> for Owner {
     fn from(tenant: &str) -> Self {
-        Owner::tenant(tenant)
+        Owner {
+            tenant: tenant.to_owned(),
+            candidate_ref: None,
+        }
     }
 }
 
 impl Owner {
-    /// The whole tenant.
-    pub fn tenant(tenant: impl Into<String>) -> Self {
-        Owner {
-            tenant: tenant.into(),
-            candidate_ref: None,
-        }
-    }
-
-    /// ` AND interviews.candidate_ref = ?` when bound to a candidate: what
-    /// a query appends after its tenant condition, then binds with
-    /// [`Owner::bind`].
-    pub(crate) fn candidate_filter(&self) -> &'static str {
+    /// The SQL condition on `interviews` that keeps the owner's rows, its
+    /// parameters bound by [`Owner::bind`].
+    pub(crate) fn condition(&self) -> &'static str {
         if self.candidate_ref.is_some() {
-            " AND interviews.candidate_ref = ?"
+            "interviews.tenant = ? AND interviews.candidate_ref = ?"
         } else {
-            ""
+            "interviews.tenant = ?"
         }
     }
 
-    /// Binds the tenant, then the candidate when there is one.
+    /// Binds [`Owner::condition`]'s parameters: the tenant, then the
+    /// candidate when there is one.
     pub(crate) fn bind<'q>(
         &'q self,
         query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
