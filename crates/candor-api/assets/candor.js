@@ -150,5 +150,24 @@ window.Candor = (() => {
     };
   }
 
-  return { request, errorMessage, practiceLink, size, uploadProgress };
+  // Deletes interview `id` on the second press of `button`: the first
+  // relabels it `confirm` and says `warning` in `status` (no dialog).
+  // Resolves true once the interview is gone, false otherwise, a failure's
+  // reason then in `status`.
+  async function deleteOnSecondPress(id, button, status, confirm, warning) {
+    if (button.dataset.armed !== "yes") {
+      button.dataset.armed = "yes";
+      button.textContent = confirm;
+      status.textContent = warning;
+      return false;
+    }
+    button.disabled = true;
+    const xhr = await request("DELETE", "/api/v1/interviews/" + encodeURIComponent(id));
+    if (xhr.status === 204 || xhr.status === 404) return true;
+    button.disabled = false;
+    status.textContent = "It could not be deleted: " + errorMessage(xhr);
+    return false;
+  }
+
+  return { request, errorMessage, practiceLink, size, uploadProgress, deleteOnSecondPress };
 })();

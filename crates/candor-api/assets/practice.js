@@ -385,21 +385,11 @@
   // Deleting asks again on the same button, then removes the recording and
   // its results.
   async function deleteTake(id, button) {
-    if (button.dataset.armed !== "yes") {
-      button.dataset.armed = "yes";
-      button.textContent = "Delete for good";
-      historyStatus.textContent = "Press again to delete the recording and its report.";
-      return;
-    }
-    button.disabled = true;
-    const xhr = await Candor.request("DELETE", "/api/v1/interviews/" + encodeURIComponent(id));
-    if (xhr.status === 204 || xhr.status === 404) {
-      historyStatus.textContent = "The take was deleted.";
-      await loadHistory();
-      return;
-    }
-    button.disabled = false;
-    historyStatus.textContent = "It could not be deleted: " + Candor.errorMessage(xhr);
+    const deleted = await Candor.deleteOnSecondPress(id, button, historyStatus,
+      "Delete for good", "Press again to delete the recording and its report.");
+    if (!deleted) return;
+    historyStatus.textContent = "The take was deleted.";
+    await loadHistory();
   }
 
   // Two takes side by side: what changed, in a table; what held, in a line.

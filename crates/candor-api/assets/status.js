@@ -146,20 +146,9 @@
     // Deleting asks once more, on the same button, not in a dialog.
     const remove = bar.querySelector("#delete-report");
     remove.addEventListener("click", async () => {
-      if (remove.dataset.armed !== "yes") {
-        remove.dataset.armed = "yes";
-        remove.textContent = "Delete the recording and this report";
-        status.textContent = "Press again to delete them for good.";
-        return;
-      }
-      remove.disabled = true;
-      const xhr = await Candor.request("DELETE", path);
-      if (xhr.status === 204 || xhr.status === 404) {
-        location.assign("/");
-        return;
-      }
-      remove.disabled = false;
-      status.textContent = "It could not be deleted: " + Candor.errorMessage(xhr);
+      const deleted = await Candor.deleteOnSecondPress(id, remove, status,
+        "Delete the recording and this report", "Press again to delete them for good.");
+      if (deleted) location.assign("/");
     });
   }
 
