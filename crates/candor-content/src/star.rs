@@ -30,6 +30,16 @@ impl StarPart {
         StarPart::Action,
         StarPart::Result,
     ];
+
+    /// The part's name in lower case, for sentences.
+    pub fn name(self) -> &'static str {
+        match self {
+            StarPart::Situation => "situation",
+            StarPart::Task => "task",
+            StarPart::Action => "action",
+            StarPart::Result => "result",
+        }
+    }
 }
 
 /// What made a part count as present.

@@ -3,7 +3,9 @@
    the timeline; a moment (data-t and data-end) plays from LEAD_IN seconds
    before it and pauses at its end; while the recording plays, the word being spoken is marked
    (binary search over start times read once). Without a player, the same
-   clicks scroll the transcript to that time. */
+   clicks scroll the transcript to that time. The timeline is also a
+   slider: the arrow, Page and Home/End keys move through the recording and
+   Enter or Space plays from there. */
 (function () {
   "use strict";
   var player = document.getElementById("player");
@@ -15,6 +17,8 @@
   var timeline = document.querySelector("svg.timeline");
   var duration = timeline ? parseFloat(timeline.getAttribute("data-duration")) : 0;
   var playhead = document.getElementById("playhead");
+  var scrub = document.querySelector(".scrub");
+  var at = 0;
   var current = -1;
   var frame = 0;
   var LEAD_IN = 2;
@@ -30,7 +34,19 @@
     return found;
   }
 
+  /* "1:05" or "1:02:05". */
+  function clock(t) {
+    var s = Math.floor(t), h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60;
+    var two = function (n) { return (n < 10 ? "0" : "") + n; };
+    return (h ? h + ":" + two(m) : m) + ":" + two(s % 60);
+  }
+
   function show(t) {
+    at = t;
+    if (scrub) {
+      scrub.setAttribute("aria-valuenow", Math.round(t));
+      scrub.setAttribute("aria-valuetext", clock(t));
+    }
     if (playhead && duration > 0) {
       var x = Math.max(0, Math.min(100, 100 * t / duration)) + "%";
       playhead.setAttribute("x1", x);
@@ -76,6 +92,32 @@
       if (box.width > 0) { seek(duration * (event.clientX - box.left) / box.width); }
     }
   });
+
+  if (scrub && duration > 0) {
+    var step = parseFloat(scrub.getAttribute("data-step"));
+    var page = parseFloat(scrub.getAttribute("data-page"));
+    var MOVES = {
+      ArrowRight: step, ArrowUp: step, ArrowLeft: -step, ArrowDown: -step,
+      PageUp: page, PageDown: -page
+    };
+    scrub.addEventListener("keydown", function (event) {
+      var t = null;
+      if (event.key in MOVES) { t = at + MOVES[event.key]; }
+      else if (event.key === "Home") { t = 0; }
+      else if (event.key === "End") { t = duration; }
+      else if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        stopAt = null;
+        if (player && !player.paused) { player.pause(); } else { seek(at); }
+        return;
+      } else { return; }
+      event.preventDefault();
+      t = Math.max(0, Math.min(duration, t));
+      var w = show(t);
+      if (player) { player.currentTime = t; }
+      else if (w >= 0) { words[w].scrollIntoView({ block: "nearest" }); }
+    });
+  }
 
   /* A printed page keeps the screen's folding (what to work on open, the
      rest a line each) and lists the open dimensions' moments in full. */

@@ -168,7 +168,7 @@ pub(super) fn structure(a: &Analyses, config: &ReportConfig) -> Dimension {
     let missing: Vec<&str> = expected
         .iter()
         .filter(|p| !star.found.contains(p))
-        .map(|p| part_name(*p))
+        .map(|p| p.name())
         .collect();
     // The expected parts share 80 points; a quantified result earns 20 more.
     let score = (80 * found / expected.len() + if quantified > 0 { 20 } else { 0 }).min(100) as u8;
@@ -210,7 +210,7 @@ pub(super) fn structure(a: &Analyses, config: &ReportConfig) -> Dimension {
         .parts
         .iter()
         .filter(|p| expected.contains(&p.part))
-        .map(|p| Evidence::example(p.first, format!("{} starts", part_name(p.part))))
+        .map(|p| Evidence::example(p.first, format!("{} starts", p.part.name())))
         .chain(
             content
                 .numbers
@@ -222,15 +222,6 @@ pub(super) fn structure(a: &Analyses, config: &ReportConfig) -> Dimension {
         .collect();
     d.evidence.sort_by(|x, y| x.start.total_cmp(&y.start));
     d
-}
-
-fn part_name(part: StarPart) -> &'static str {
-    match part {
-        StarPart::Situation => "situation",
-        StarPart::Task => "task",
-        StarPart::Action => "action",
-        StarPart::Result => "result",
-    }
 }
 
 #[cfg(test)]

@@ -358,12 +358,8 @@ pub(super) fn lighting(a: &Analyses) -> Dimension {
         l.contrast,
         "of 255",
     ));
-    d.metrics.push(metric(
-        "sharpness",
-        "Sharpness (Laplacian variance)",
-        l.sharpness,
-        "",
-    ));
+    d.metrics
+        .push(metric("sharpness", "Sharpness", l.sharpness, ""));
     d
 }
 

@@ -68,7 +68,7 @@ pub(super) fn language(a: &Analyses, config: &ReportConfig) -> Dimension {
     ));
     d.metrics.push(metric(
         "vocabulary_mattr",
-        "Vocabulary richness (MATTR)",
+        "Vocabulary richness",
         content.vocabulary.mattr,
         "ratio",
     ));

@@ -129,7 +129,61 @@ pub fn quantity(metric: &crate::Metric) -> String {
     match metric.unit.as_str() {
         "count" => number(metric.value),
         "%" => format!("{}%", number(metric.value)),
+        "wpm" => format!("{} words a minute", number(metric.value)),
         unit => format!("{} {unit}", number(metric.value)),
+    }
+}
+
+/// Broadcast speech's loudness (EBU R128), which loudness is told against.
+const BROADCAST_LUFS: f64 = -23.0;
+
+/// What a technical measure means for a person, when its unit does not say
+/// it: decibels as how loud they sound, 0–255 levels as shares.
+pub fn plain_words(metric: &crate::Metric) -> Option<String> {
+    let v = metric.value;
+    let share = |of: f64| format!("{} % of", number((100.0 * v / of).round()));
+    Some(match metric.id.as_str() {
+        "snr_db" => format!("your voice {} as the background noise", as_loud(v)),
+        "integrated_lufs" => format!(
+            "{} as speech on broadcast TV and radio",
+            as_loud(v - BROADCAST_LUFS)
+        ),
+        "loudness_range_lu" => format!("your louder passages {} as your quieter ones", as_loud(v)),
+        "sample_peak_dbfs" if v > -1.0 => "the loudest moment reaches the recording's limit".into(),
+        "sample_peak_dbfs" => format!(
+            "the loudest moment is {} dB below the most the recording can hold",
+            number(-v)
+        ),
+        "pitch_std_semitones" | "pitch_range_semitones" => {
+            format!("about {} piano keys", number(v.round()))
+        }
+        "brightness" | "background_brightness" => format!("{} full brightness", share(255.0)),
+        "contrast" => format!("light and dark spread over {} the full range", share(255.0)),
+        "sharpness" => "how much fine edge detail the picture holds; higher is crisper".into(),
+        "vocabulary_mattr" => format!(
+            "{} % of the words in any 50-word stretch are different words",
+            number((100.0 * v).round())
+        ),
+        _ => return None,
+    })
+}
+
+/// "about 50 % as loud" for a level `db` decibels from another: a change of
+/// 10 dB is heard as about twice or half as loud (Stevens's sone scale).
+pub fn as_loud(db: f64) -> String {
+    let ratio = 2f64.powf(db / 10.0);
+    if (0.9..=1.1).contains(&ratio) {
+        "about as loud".into()
+    } else if ratio < 1.0 {
+        format!("about {:.0} % as loud", (ratio * 20.0).round() * 5.0)
+    } else {
+        let r = (ratio * 10.0).round() / 10.0;
+        let times = if r.fract() == 0.0 {
+            format!("{r:.0}")
+        } else {
+            format!("{r:.1}")
+        };
+        format!("about {times} times as loud")
     }
 }
 
@@ -148,6 +202,15 @@ pub fn media_line(media: &candor_domain::MediaInfo) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn levels_are_said_as_how_loud_they_sound() {
+        assert_eq!(as_loud(0.3), "about as loud");
+        assert_eq!(as_loud(-10.0), "about 50 % as loud");
+        assert_eq!(as_loud(-20.0), "about 25 % as loud");
+        assert_eq!(as_loud(10.0), "about 2 times as loud");
+        assert_eq!(as_loud(5.0), "about 1.4 times as loud");
+    }
 
     #[test]
     fn clock_formats_minutes_and_hours() {

@@ -893,6 +893,33 @@ fn the_html_file_of_the_cli_shows_the_report_offline() {
             )
             .await;
         assert!((now.as_f64().unwrap() - t).abs() < 0.5, "{now} vs {t}");
+
+        // The timeline from the keyboard: Home, then two steps to the right
+        // move the player; End reaches the end.
+        browser
+            .eval("document.getElementById('player').pause()")
+            .await;
+        let scrub = browser.client.find(Locator::Css(".scrub")).await.unwrap();
+        scrub.send_keys("\u{E011}\u{E014}\u{E014}").await.unwrap();
+        let moved = browser
+            .eval(
+                "const s = document.querySelector('.scrub');
+                 return [document.activeElement === s, s.getAttribute('aria-valuenow'),
+                         s.getAttribute('aria-valuetext'), document.getElementById('player').currentTime]",
+            )
+            .await;
+        assert_eq!(moved[0], true, "{moved}");
+        assert_eq!(moved[1], "10", "{moved}");
+        assert_eq!(moved[2], "0:10", "{moved}");
+        assert!((moved[3].as_f64().unwrap() - 10.0).abs() < 0.1, "{moved}");
+        scrub.send_keys("\u{E010}").await.unwrap();
+        let end = browser
+            .eval(
+                "return [document.querySelector('.scrub').getAttribute('aria-valuenow'),
+                         String(Math.round(document.querySelector('svg.timeline').dataset.duration))]",
+            )
+            .await;
+        assert!(end[0] != "10" && end[0] == end[1], "End: {end}");
         browser.close().await;
     });
 }

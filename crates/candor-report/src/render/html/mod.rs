@@ -13,7 +13,7 @@ mod tests;
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use super::{clock, count_of, media_line, quantity};
+use super::{clock, count_of, media_line, plain_words, quantity};
 use crate::model::{Assessment, Band, Dimension, Evidence, EvidenceKind, Highlight, Report};
 
 /// How the page is put together.
@@ -263,7 +263,10 @@ fn dimension(d: &Dimension) -> Markup {
                     tbody {
                         @for m in &d.metrics {
                             tr {
-                                th scope="row" { (m.label) }
+                                th scope="row" {
+                                    (m.label)
+                                    @if let Some(plain) = plain_words(m) { br; small { (plain) } }
+                                }
                                 td.num { (quantity(m)) }
                                 td {
                                     @if let Some(r) = &m.reference {

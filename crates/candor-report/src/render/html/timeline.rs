@@ -8,14 +8,14 @@
 use std::fmt::Write;
 
 use candor_audio::{AudioAnalysis, PauseKind};
-use candor_content::{ContentAnalysis, ContentConfig};
+use candor_content::{ContentAnalysis, ContentConfig, QuestionFit, StarPart};
 use candor_domain::vision::VisionAnalysis;
 use candor_domain::Span;
 use maud::{html, Markup};
 
 use super::seconds;
 use crate::model::Report;
-use crate::render::{clock, count_of, number};
+use crate::render::{as_loud, clock, count_of, number};
 
 /// At most this many points per curve, so that an hour stays small.
 const MAX_POINTS: usize = 600;
@@ -24,9 +24,13 @@ const LABEL_H: u32 = 16;
 const LANE_H: u32 = 32;
 const GAP_H: u32 = 10;
 const AXIS_H: u32 = 20;
-/// The pace and loudness lanes' vertical ranges.
+/// The pace lane's vertical range.
 const WPM_RANGE: (f64, f64) = (60.0, 220.0);
-const LUFS_RANGE: (f64, f64) = (-50.0, -10.0);
+/// The loudness lane's range around the speaker's own level, dB.
+const LOUDNESS_RANGE: (f64, f64) = (-20.0, 20.0);
+/// Seconds the timeline moves per arrow key, and per Page Up or Down.
+const KEY_STEP_S: f64 = 5.0;
+const PAGE_STEP_S: f64 = 30.0;
 /// Eye contact guidance drawn as a line across its lane (share of time).
 const EYE_CONTACT_GUIDE: f64 = 0.6;
 
@@ -50,7 +54,12 @@ pub(super) fn timeline(report: &Report, has_player: bool) -> Option<Markup> {
         lanes.push(speech(a));
     }
     if let Some(c) = &m.content {
+        lanes.extend(star(c));
+    }
+    lanes.extend(report.question.as_ref().and_then(key_terms));
+    if let Some(c) = &m.content {
         lanes.extend(fillers(c));
+        lanes.extend(hedges(c));
         lanes.extend(pace(c, duration));
     }
     if let Some(a) = &m.audio {
@@ -89,10 +98,20 @@ pub(super) fn timeline(report: &Report, has_player: bool) -> Option<Markup> {
     Some(html! {
         section #timeline aria-labelledby="timeline-h" {
             h2 #timeline-h { "Timeline" }
-            p.hint {
-                @if has_player { "Select a point on the timeline to play from there." }
-                @else { "Select a point on the timeline to find that moment in the transcript." }
+            p.hint #timeline-hint {
+                @if has_player { "Select a point on the timeline to play from there" }
+                @else { "Select a point on the timeline to find that moment in the transcript" }
+                ", or focus it and use the arrow keys ("
+                (number(KEY_STEP_S)) " s), Page Up and Down (" (number(PAGE_STEP_S)) " s), Home and End"
+                @if has_player { "; Enter or Space plays from there" }
+                "."
             }
+            // A slider over the picture, so that the keyboard can move
+            // through the recording as a pointer can.
+            div.scrub role="slider" tabindex="0" aria-labelledby="timeline-h"
+                aria-describedby="timeline-hint" aria-valuemin="0" aria-valuemax=(seconds(duration))
+                aria-valuenow="0" aria-valuetext="0:00"
+                data-step=(KEY_STEP_S) data-page=(PAGE_STEP_S) {
             svg.timeline role="img" aria-labelledby="timeline-title" width="100%" height=(height)
                 data-duration=(seconds(duration)) {
                 title #timeline-title { (summary) }
@@ -116,6 +135,7 @@ pub(super) fn timeline(report: &Report, has_player: bool) -> Option<Markup> {
                     }
                 }
                 line #playhead x1="0" x2="0" y1="0" y2=(lanes_h) {}
+            }
             }
             ul.timeline-notes {
                 @for lane in &lanes { li { strong { (lane.label) ": " } (lane.note) } }
@@ -206,24 +226,124 @@ fn speech(a: &AudioAnalysis) -> Lane {
 }
 
 fn fillers(c: &ContentAnalysis) -> Option<Lane> {
-    let hits = &c.fillers.hits;
+    let f = &c.fillers;
+    (c.word_count > 0).then(|| {
+        ticks(
+            "fillers",
+            "Fillers such as “um” (ticks)",
+            f.hits.iter().map(|h| h.span.start),
+            per_minute(f.hits.len(), "filler", "fillers", f.per_minute),
+        )
+    })
+}
+
+fn hedges(c: &ContentAnalysis) -> Option<Lane> {
+    let h = &c.hedges;
+    (c.word_count > 0).then(|| {
+        ticks(
+            "hedges",
+            "Hedges such as “I think” (ticks)",
+            h.hits.iter().map(|h| h.span.start),
+            per_minute(h.hits.len(), "hedge", "hedges", h.per_minute),
+        )
+    })
+}
+
+fn per_minute(n: usize, one: &str, many: &str, rate: f64) -> String {
+    format!("{}, {} per minute.", count_of(n, one, many), number(rate))
+}
+
+/// A lane of ticks at `starts`; its `id` is also the ticks' class.
+fn ticks(id: &'static str, label: &str, starts: impl Iterator<Item = f64>, note: String) -> Lane {
+    let mut d = String::new();
+    for t in starts {
+        let _ = write!(d, "M{} 10V90", seconds(t));
+    }
+    Lane {
+        id,
+        label: label.into(),
+        body: html! { path class=(id) d=(d) vector-effect="non-scaling-stroke" {} },
+        note,
+    }
+}
+
+/// Where each part of a Situation–Task–Action–Result story is cued: a row
+/// per part, top to bottom, a tick per cue.
+fn star(c: &ContentAnalysis) -> Option<Lane> {
+    let star = &c.star;
     if c.word_count == 0 {
         return None;
     }
+    let rows = StarPart::ALL.len() as f64;
     let mut d = String::new();
-    for h in hits {
-        let _ = write!(d, "M{} 10V90", seconds(h.span.start));
+    for cue in &star.cues {
+        let row = StarPart::ALL
+            .iter()
+            .position(|p| *p == cue.part)
+            .unwrap_or(0) as f64;
+        let (top, bottom) = (100.0 * row / rows, 100.0 * (row + 1.0) / rows);
+        let _ = write!(
+            d,
+            "M{} {}V{}",
+            seconds(cue.span.start),
+            number(top + 3.0),
+            number(bottom - 3.0)
+        );
     }
+    let found = star
+        .parts
+        .iter()
+        .map(|p| format!("{} at {}", p.part.name(), clock(p.first.start)))
+        .collect::<Vec<_>>();
+    let missing = star.missing.iter().map(|p| p.name()).collect::<Vec<_>>();
+    let note = match (found.is_empty(), missing.is_empty()) {
+        (true, _) => "no part of a Situation, Task, Action, Result story was cued.".to_string(),
+        (false, true) => format!("{}; all four parts are there.", found.join(", ")),
+        (false, false) => format!("{}; not heard: {}.", found.join(", "), missing.join(", ")),
+    };
     Some(Lane {
-        id: "fillers",
-        label: "Fillers (ticks)".into(),
-        body: html! { path.filler d=(d) vector-effect="non-scaling-stroke" {} },
-        note: format!(
-            "{}, {} per minute.",
-            count_of(hits.len(), "filler", "fillers"),
-            number(c.fillers.per_minute)
-        ),
+        id: "star",
+        label: "Story: Situation, Task, Action, Result (rows top to bottom; ticks are cues)".into(),
+        body: html! { path.star d=(d) vector-effect="non-scaling-stroke" {} },
+        note,
     })
+}
+
+/// Where the answer first says each of the question's key terms.
+fn key_terms(q: &QuestionFit) -> Option<Lane> {
+    if q.key_terms.is_empty() {
+        return None;
+    }
+    let said: Vec<_> = q
+        .key_terms
+        .iter()
+        .filter_map(|k| Some((k, k.said_at?.start)))
+        .collect();
+    let unsaid: Vec<_> = q
+        .key_terms
+        .iter()
+        .filter(|k| k.said_at.is_none())
+        .map(|k| format!("“{}”", k.term))
+        .collect();
+    let mut note = if said.is_empty() {
+        "none of the question's key terms was said".to_string()
+    } else {
+        let list: Vec<_> = said
+            .iter()
+            .map(|(k, t)| format!("“{}” at {}", k.term, clock(*t)))
+            .collect();
+        format!("said {}", list.join(", "))
+    };
+    if !said.is_empty() && !unsaid.is_empty() {
+        let _ = write!(note, "; not said: {}", unsaid.join(", "));
+    }
+    note.push('.');
+    Some(ticks(
+        "key-terms",
+        "The question's key terms, first said (ticks)",
+        said.iter().map(|(_, t)| *t),
+        note,
+    ))
 }
 
 fn pace(c: &ContentAnalysis, duration: f64) -> Option<Lane> {
@@ -240,6 +360,8 @@ fn pace(c: &ContentAnalysis, duration: f64) -> Option<Lane> {
         config.pace_clear_max_wpm * factor,
     );
     let y = |wpm: f64| scale(wpm, WPM_RANGE);
+    // The clear range's edges are lines, which show against the lane; the
+    // shading between them only helps.
     let mut band = String::new();
     rect(
         &mut band,
@@ -247,23 +369,37 @@ fn pace(c: &ContentAnalysis, duration: f64) -> Option<Lane> {
         y(clear_max),
         y(clear_min),
     );
-    let points = windows
-        .iter()
-        .map(|w| ((w.span.start + w.span.end) / 2.0, Some(w.wpm)));
+    let edges = format!(
+        "M0 {top}H{end}M0 {bottom}H{end}",
+        top = number(y(clear_max)),
+        bottom = number(y(clear_min)),
+        end = seconds(duration)
+    );
+    // Each window's pace stands for its middle; the first and the last
+    // also hold to the recording's ends, so the curve spans the answer.
+    let (first, last) = (&windows[0], &windows[windows.len() - 1]);
+    let points = std::iter::once((first.span.start, Some(first.wpm)))
+        .chain(
+            windows
+                .iter()
+                .map(|w| ((w.span.start + w.span.end) / 2.0, Some(w.wpm))),
+        )
+        .chain(std::iter::once((last.span.end, Some(last.wpm))));
     let curve = curve(&downsample(points, duration, MAX_POINTS), y);
     Some(Lane {
         id: "pace",
         label: format!(
-            "Pace, words per minute ({}–{} shaded)",
+            "Pace, words per minute (clear between the lines: {}–{})",
             number(clear_min),
             number(clear_max)
         ),
         body: html! {
             path.band d=(band) {}
+            path.band-edge d=(edges) vector-effect="non-scaling-stroke" {}
             path.curve d=(curve) vector-effect="non-scaling-stroke" {}
         },
         note: format!(
-            "from {} to {} wpm across the recording, {} wpm overall; {}–{} wpm reads as clear.",
+            "from {} to {} words a minute across the recording, {} overall; {}–{} reads as clear.",
             number(lo),
             number(hi),
             number(c.pace.overall_wpm),
@@ -273,35 +409,45 @@ fn pace(c: &ContentAnalysis, duration: f64) -> Option<Lane> {
     })
 }
 
+/// Loudness against the speaker's own level (the recording's integrated
+/// loudness), in plain words: a change of 10 dB is heard as about twice or
+/// half as loud (Stevens's sone scale).
 fn loudness(a: &AudioAnalysis, duration: f64) -> Option<Lane> {
+    let usual = a.loudness.integrated_lufs?;
     let series = &a.loudness.short_term;
-    let values = series.iter().filter_map(|p| p.lufs);
-    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-        (lo.min(v), hi.max(v))
+    // Each value covers the second before its time; only speech counts
+    // for the quietest and loudest moments, silence is a gap.
+    let spoken = series.iter().filter_map(|p| {
+        let t = p.t_s - 0.5;
+        let segments = &a.speech.segments;
+        let after = segments.partition_point(|s| s.start <= t);
+        let speaking = after > 0 && t < segments[after - 1].end;
+        Some((t, p.lufs? - usual)).filter(|_| speaking)
     });
-    if !lo.is_finite() {
-        return None;
-    }
-    let points = series.iter().map(|p| (p.t_s, p.lufs));
+    let (quietest, loudest) = spoken.fold(None, |acc: Option<((f64, f64), (f64, f64))>, p| {
+        Some(match acc {
+            None => (p, p),
+            Some((q, l)) => (if p.1 < q.1 { p } else { q }, if p.1 > l.1 { p } else { l }),
+        })
+    })?;
+    let points = series.iter().map(|p| (p.t_s, p.lufs.map(|l| l - usual)));
     let curve = curve(&downsample(points, duration, MAX_POINTS), |v| {
-        scale(v, LUFS_RANGE)
+        scale(v, LOUDNESS_RANGE)
     });
-    let integrated = a
-        .loudness
-        .integrated_lufs
-        .map_or(String::new(), |l| format!(", {} LUFS overall", number(l)));
+    let usual_line = format!("M0 50H{}", seconds(duration));
     Some(Lane {
         id: "loudness",
-        label: format!(
-            "Loudness, LUFS ({} to {})",
-            number(LUFS_RANGE.0),
-            number(LUFS_RANGE.1)
-        ),
-        body: html! { path.curve d=(curve) vector-effect="non-scaling-stroke" {} },
+        label: "Loudness against your usual level (dashed line; up is louder)".into(),
+        body: html! {
+            path.guide d=(usual_line) vector-effect="non-scaling-stroke" {}
+            path.curve d=(curve) vector-effect="non-scaling-stroke" {}
+        },
         note: format!(
-            "short-term loudness from {} to {} LUFS{integrated}; gaps are silence.",
-            number(lo),
-            number(hi)
+            "quietest speech at {} ({} as your usual level), loudest at {} ({}); gaps are silence.",
+            clock(quietest.0),
+            as_loud(quietest.1),
+            clock(loudest.0),
+            as_loud(loudest.1)
         ),
     })
 }
@@ -428,6 +574,106 @@ fn curve(points: &[(f64, Option<f64>)], y: impl Fn(f64) -> f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::interview;
+
+    /// The `d` of the first path with `class` in `lane`'s markup.
+    fn path(lane: &Lane, class: &str) -> String {
+        let body = lane.body.clone().into_string();
+        let at = body.find(&format!("class=\"{class}\"")).unwrap();
+        let d = &body[at..][body[at..].find(" d=\"").unwrap() + 4..];
+        d[..d.find('"').unwrap()].to_string()
+    }
+
+    #[test]
+    fn the_story_terms_and_hedges_lanes_tick_where_they_were_said() {
+        let report = interview(2);
+        let c = report.measurements.content.as_ref().unwrap();
+        let q = report.question.as_ref().unwrap();
+
+        let star = star(c).unwrap();
+        assert!(!c.star.cues.is_empty(), "the fixture cues a story");
+        assert_eq!(path(&star, "star").matches('M').count(), c.star.cues.len());
+        let first = &c.star.parts[0];
+        assert!(
+            star.note.starts_with(&format!(
+                "{} at {}",
+                first.part.name(),
+                clock(first.first.start)
+            )),
+            "{}",
+            star.note
+        );
+
+        let said: Vec<_> = q.key_terms.iter().filter_map(|k| k.said_at).collect();
+        assert!(
+            !said.is_empty() && said.len() < q.key_terms.len(),
+            "some said, some not"
+        );
+        let terms = key_terms(q).unwrap();
+        let d = path(&terms, "key-terms");
+        assert_eq!(d.matches('M').count(), said.len());
+        assert!(
+            d.starts_with(&format!("M{} ", seconds(said[0].start))),
+            "{d}"
+        );
+        assert!(terms.note.contains("; not said: "), "{}", terms.note);
+
+        let hedges = hedges(c).unwrap();
+        assert!(c.hedges.hits.len() > 1);
+        assert_eq!(
+            path(&hedges, "hedges").matches('M').count(),
+            c.hedges.hits.len()
+        );
+    }
+
+    #[test]
+    fn the_pace_curve_spans_the_first_window_to_the_last() {
+        let report = interview(2);
+        let c = report.measurements.content.as_ref().unwrap();
+        let windows = &c.pace.windows;
+        let d = path(&pace(c, 120.0).unwrap(), "curve");
+        assert!(
+            d.starts_with(&format!("M{} ", seconds(windows[0].span.start))),
+            "{d}"
+        );
+        let last = d.rsplit('L').next().unwrap();
+        assert!(
+            last.starts_with(&format!("{} ", seconds(windows.last().unwrap().span.end))),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn loudness_is_told_against_the_usual_level_and_silence_is_left_out() {
+        let mut report = interview(1);
+        let audio = report.measurements.audio.as_mut().unwrap();
+        let segment = audio.speech.segments[2];
+        let pause = audio.speech.pauses[0].span;
+        audio.loudness.integrated_lufs = Some(-20.0);
+        for p in &mut audio.loudness.short_term {
+            let t = p.t_s - 0.5;
+            p.lufs = Some(if (t - segment.start - 1.0).abs() < 0.5 {
+                -30.0 // 10 dB down: about half as loud
+            } else if (t - segment.start - 2.0).abs() < 0.5 {
+                -10.0 // 10 dB up: about twice as loud
+            } else if pause.start < t && t < pause.end {
+                -70.0 // silence, quieter still, but not speech
+            } else {
+                -20.0
+            });
+        }
+        let lane = loudness(audio, 60.0).unwrap();
+        assert_eq!(
+            lane.note,
+            format!(
+                "quietest speech at {} (about 50 % as loud as your usual level), \
+                 loudest at {} (about 2 times as loud); gaps are silence.",
+                clock(segment.start + 1.0),
+                clock(segment.start + 2.0)
+            )
+        );
+        assert!(path(&lane, "guide").starts_with("M0 50H"));
+    }
 
     #[test]
     fn an_hour_of_loudness_is_averaged_to_at_most_the_bucket_count_and_keeps_its_gaps() {
@@ -446,7 +692,7 @@ mod tests {
         let (t, v) = out[0];
         assert!((t - 2.5).abs() < 1e-9, "{t}");
         assert!((v.unwrap() - (-20.0 - 2.5 / 3600.0)).abs() < 1e-9);
-        let path = curve(&out, |v| scale(v, LUFS_RANGE));
+        let path = curve(&out, |v| scale(v, LOUDNESS_RANGE));
         assert_eq!(path.matches('M').count(), 2, "one break at the silence");
         assert_eq!(path.matches('L').count(), 590 - 2);
     }
