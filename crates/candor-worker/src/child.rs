@@ -151,7 +151,9 @@ impl Drop for GroupGuard {
 
 async fn run_child(mut command: Command, job: JobContext) -> Result<JobOutput, RunError> {
     let interview = job.interview().await?;
-    let previous_report = match job.db.previous_take(&interview).await? {
+    let previous = job.db.previous_take(&interview).await?;
+    let previous_taken_at = previous.as_ref().map(|take| take.interview.created_at);
+    let previous_report = match previous {
         Some(take) => match RawValue::from_string(take.feedback.report) {
             Ok(report) => Some(report),
             Err(error) => {
@@ -172,6 +174,7 @@ async fn run_child(mut command: Command, job: JobContext) -> Result<JobOutput, R
         question: interview.question,
         file_name: interview.file_name,
         previous_report,
+        previous_taken_at,
     };
     let mut child = command.spawn().map_err(ChildError::Spawn)?;
     let mut group = GroupGuard {

@@ -6,9 +6,10 @@
 //!    closes it:
 //!    `{"job_id":7,"interview_id":"0190…","attempt":1,"media_key":"live/acme/a.mp4",
 //!    "content_type":"video/mp4","language":"en","question":"Tell me…",
-//!    "file_name":"take 2.mp4","previous_report":{…}}`
-//!    (`language`, `question`, `file_name` and `previous_report` — the
-//!    stored report of the candidate's previous take — may be `null`);
+//!    "file_name":"take 2.mp4","previous_report":{…},"previous_taken_at":1764352800000}`
+//!    (`language`, `question`, `file_name`, `previous_report` — the
+//!    stored report of the candidate's previous take — and
+//!    `previous_taken_at` may be `null`);
 //! 2. reads lines of JSON, each a [`ChildMessage`], from the child's stdout:
 //!    - any number of `{"type":"progress","fraction":0.42}` (0..=1);
 //!    - then exactly one final line, either
@@ -57,6 +58,9 @@ pub struct JobRequest {
     /// stored, for the progress comparison.
     #[serde(default)]
     pub previous_report: Option<Box<RawValue>>,
+    /// When that take was submitted (Unix milliseconds), to name it by.
+    #[serde(default)]
+    pub previous_taken_at: Option<i64>,
 }
 
 /// One line the child writes to stdout: `{"type":"progress",…}`,
@@ -199,6 +203,7 @@ mod tests {
             previous_report: Some(
                 RawValue::from_string(r#"{"overall":{"score":60}}"#.into()).unwrap(),
             ),
+            previous_taken_at: Some(1_764_352_800_000),
         };
         let text = serde_json::to_string(&request).unwrap();
         assert!(text.contains(r#""language":null"#));

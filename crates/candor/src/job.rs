@@ -132,9 +132,14 @@ fn analyze(
     let context = Context {
         question: request.question.clone(),
         previous: request.previous_report.as_ref().and_then(|raw| {
-            read_report(raw.get())
+            let mut previous = read_report(raw.get())
                 .inspect_err(|e| tracing::warn!("previous take not compared: {e}"))
-                .ok()
+                .ok()?;
+            // A browser names every take "answer.webm": say when it was.
+            if let Some(at) = request.previous_taken_at {
+                previous.source = format!("your take of {} ({})", utc_minute(at), previous.source);
+            }
+            Some(previous)
         }),
     };
     let report = report_for(
@@ -195,4 +200,20 @@ impl ProgressSink for ChildProgress {
     }
 
     fn finish(&self) {}
+}
+
+/// "2026-11-28 18:05 UTC" for Unix milliseconds.
+fn utc_minute(ms: i64) -> String {
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0).unsigned_abs());
+    let iso = humantime::format_rfc3339_seconds(at).to_string(); // 2026-11-28T18:05:12Z
+    format!("{} {} UTC", &iso[..10], &iso[11..16])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_take_is_named_by_its_minute_in_utc() {
+        assert_eq!(super::utc_minute(1_764_352_812_345), "2025-11-28 18:00 UTC");
+        assert_eq!(super::utc_minute(0), "1970-01-01 00:00 UTC");
+    }
 }

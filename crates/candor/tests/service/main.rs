@@ -150,7 +150,16 @@ fn an_uploaded_interview_is_analysed_and_a_signed_webhook_reports_it() {
     assert_eq!(done["status"], "completed", "{done}");
     let (_, again) = client.get(&format!("/api/v1/interviews/{second_id}/feedback"));
     let progress = &again["progress"];
-    assert_eq!(progress["previous_source"], report["source"], "{progress}");
+    // Named by when it was taken, as every take from a browser has the
+    // same file name.
+    let taken =
+        std::time::UNIX_EPOCH + Duration::from_millis(submitted["created_at"].as_u64().unwrap());
+    let minute = humantime::format_rfc3339_seconds(taken).to_string()[..16].replace('T', " ");
+    assert_eq!(
+        progress["previous_source"],
+        format!("your take of {minute} UTC (service-answer-12s.mp4)"),
+        "{progress}"
+    );
     assert_eq!(progress["overall_before"].as_f64(), Some(score));
     assert_eq!(progress["same_question"], true);
     assert!(!progress["dimensions"].as_array().unwrap().is_empty());
