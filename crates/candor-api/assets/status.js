@@ -28,17 +28,15 @@
     return "Writing the report";
   }
 
-  // Time left at the pace measured since progress was first seen; none
-  // until there is enough of it to go by.
-  let firstSeen = null;
-  function timeLeft(progress) {
-    const now = Date.now();
-    if (progress <= 0 || progress >= 1) return "";
-    if (!firstSeen) firstSeen = { at: now, progress };
-    const done = progress - firstSeen.progress;
-    const seconds = (now - firstSeen.at) / 1000;
-    if (done < 0.05 || seconds < 3) return "";
-    const left = (seconds * (1 - progress)) / done;
+  // Time left at the pace this analysis has gone so far: the server
+  // measures how long the running attempt has taken (`processing_ms`), the
+  // worker how far through the recording it is. None until there is
+  // enough of either to go by.
+  function timeLeft(view) {
+    const progress = view.progress;
+    const seconds = (view.processing_ms || 0) / 1000;
+    if (progress < 0.05 || progress >= 1 || seconds < 3) return "";
+    const left = (seconds * (1 - progress)) / progress;
     return left < 90 ? "about " + Math.max(5, Math.round(left / 5) * 5) + " s left"
       : "about " + Math.round(left / 60) + " min left";
   }
@@ -63,7 +61,7 @@
     } else {
       const done = view.status === "completed" ? 100 : Math.round(100 * view.progress);
       bar.value = done;
-      const left = view.status === "processing" ? timeLeft(view.progress) : "";
+      const left = view.status === "processing" ? timeLeft(view) : "";
       percent.textContent = done + " %" + (left ? " · " + left : "");
       announce(doing + (view.status === "processing" ? ", " + Math.floor(done / 25) * 25 + " %" : ""));
     }
@@ -97,16 +95,19 @@
     setTimeout(() => URL.revokeObjectURL(link.href), 10000);
   }
 
-  // What to do with the report, above it: answer the question again or the
-  // next one on the practice page, download the report, delete it. Styled
-  // with the report's own colours, so that it follows its light or dark
-  // theme.
+  // The site's header, kept above the report, with what to do with it:
+  // answer the question again or the next one on the practice page,
+  // download the report, delete it. Styled with the report's own colours,
+  // so that it follows its light or dark theme.
   function addActions(page, question) {
     const style = document.createElement("style");
     style.textContent =
-      ".actions { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1rem; " +
+      ".site { display: flex; flex-wrap: wrap; align-items: center; gap: .25rem 1rem; " +
       "padding: .5rem 0; border-bottom: 1px solid var(--rule); }" +
-      ".actions .brand { font-weight: 700; margin-right: auto; color: var(--text); }" +
+      ".site .brand { font-weight: 700; color: var(--text); }" +
+      ".site .tagline { color: var(--muted); margin-right: auto; }" +
+      ".site nav a { display: inline-block; padding: .6rem 0; margin-left: 1rem; }" +
+      ".actions { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1rem; flex-basis: 100%; }" +
       ".actions button { font: inherit; min-height: 44px; padding: 0 .6rem; cursor: pointer; " +
       "color: var(--link); background: var(--chip-bg); border: 1px solid var(--chip-border); border-radius: .4rem; }" +
       ".actions a { display: inline-block; padding: .6rem 0; }" +
@@ -114,11 +115,13 @@
       // given later is announced.
       "#actions-status { margin: 0; flex-basis: 100%; }";
     document.head.append(style);
-    const bar = document.createElement("nav");
-    bar.className = "actions";
-    bar.setAttribute("aria-label", "Candor");
+    // A div, not a header: the report has its own banner.
+    const bar = document.createElement("div");
+    bar.className = "site";
     bar.innerHTML =
-      '<a class="brand" href="/">Candor</a>' +
+      '<a class="brand" href="/">Candor</a><span class="tagline">interview feedback</span>' +
+      '<nav aria-label="Pages"><a href="/practice">Practise</a><a href="/">Upload</a></nav>' +
+      '<div class="actions" role="group" aria-label="This report">' +
       '<span>Download ' +
       '<button type="button" id="download-json" aria-label="Download JSON">JSON</button> ' +
       '<button type="button" id="download-html" aria-label="Download HTML">HTML</button></span>' +
@@ -127,7 +130,7 @@
           '<a id="next-question" href="/practice?next=' + encodeURIComponent(question) + '">Next question</a>'
         : '<a href="/practice">Record an answer</a>') +
       '<button type="button" id="delete-report">Delete…</button>' +
-      '<p id="actions-status" role="status"></p>';
+      '<p id="actions-status" role="status"></p></div>';
     // After the report's skip link, which still leads past it.
     const skip = document.body.querySelector(".skip");
     if (skip) skip.after(bar);

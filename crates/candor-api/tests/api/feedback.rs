@@ -38,6 +38,13 @@ async fn feedback_is_409_until_the_analysis_completes_then_the_stored_report() {
     let job = claimed.pop().expect("the submitted job is due");
     let body = json(app.get(&path, &key).send().await.unwrap(), 409).await;
     assert_eq!(body["error"]["status"], "processing");
+    // While it runs, the interview says for how long, so that the status
+    // page can tell the time left from the progress.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let status_path = format!("/api/v1/interviews/{id}");
+    let running = json(app.get(&status_path, &key).send().await.unwrap(), 200).await;
+    let ms = running["processing_ms"].as_i64().unwrap();
+    assert!((50..60_000).contains(&ms), "{running}");
 
     let report = json!({
         "version": 1,
@@ -55,16 +62,10 @@ async fn feedback_is_409_until_the_analysis_completes_then_the_stored_report() {
     let response = app.get(&path, &key).send().await.unwrap();
     assert_eq!(response.headers()["content-type"], "application/json");
     assert_eq!(json(response, 200).await, report);
-    let status = json(
-        app.get(&format!("/api/v1/interviews/{id}"), &key)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let status = json(app.get(&status_path, &key).send().await.unwrap(), 200).await;
     assert_eq!(status["status"], "completed");
     assert_eq!(status["error"], serde_json::Value::Null);
+    assert_eq!(status["processing_ms"], serde_json::Value::Null);
 }
 
 #[tokio::test]

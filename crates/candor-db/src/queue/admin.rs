@@ -112,6 +112,26 @@ impl Db {
         row.as_ref().map(job_from_row).transpose()
     }
 
+    /// When the running attempt at analysing `interview` started; `None`
+    /// when none is running. With the interview's progress, how fast the
+    /// analysis goes.
+    pub async fn analysis_started_at(
+        &self,
+        interview: &InterviewId,
+    ) -> Result<Option<EpochMillis>> {
+        let row = sqlx::query(
+            "SELECT started_at FROM jobs WHERE interview_id = ? AND kind = ? AND state = 'running'",
+        )
+        .bind(interview.as_str())
+        .bind(JobKind::Analyze.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row
+            .map(|row| row.opt_int("started_at"))
+            .transpose()?
+            .flatten())
+    }
+
     /// The newest jobs matching `filter`, at most `limit` (capped at
     /// [`MAX_JOB_LIST_LIMIT`]).
     pub async fn list_jobs(&self, filter: &JobFilter, limit: u32) -> Result<Vec<Job>> {

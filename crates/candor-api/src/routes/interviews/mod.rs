@@ -12,7 +12,9 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use candor_db::{limits, Feedback, Interview, InterviewId, Scope, MAX_LIST_LIMIT};
+use candor_db::{
+    limits, now_ms, Feedback, Interview, InterviewId, InterviewStatus, Scope, MAX_LIST_LIMIT,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -87,6 +89,10 @@ pub(crate) struct InterviewView {
     /// The report's overall score (0–100) once the analysis has completed
     /// and could score the answer.
     overall_score: Option<f64>,
+    /// While processing, how long the running attempt has taken so far, in
+    /// milliseconds (on the single-interview read only): with `progress`, the
+    /// time left at the pace measured.
+    processing_ms: Option<i64>,
     links: Links,
     /// The recording, for a `<video src>` or a download: a signed URL
     /// (path and query) that needs no API key and expires in about an hour.
@@ -117,6 +123,7 @@ impl InterviewView {
             created_at: interview.created_at,
             updated_at: interview.updated_at,
             overall_score,
+            processing_ms: None,
         }
     }
 }
@@ -232,11 +239,13 @@ async fn status(
         .overall_scores(caller.owner(), std::slice::from_ref(&id))
         .await?
         .remove(&id);
-    Ok(Json(InterviewView::new(
-        interview,
-        score,
-        &state.media_urls,
-    )))
+    let started_at = match interview.status {
+        InterviewStatus::Processing => state.db.analysis_started_at(&id).await?,
+        _ => None,
+    };
+    let mut view = InterviewView::new(interview, score, &state.media_urls);
+    view.processing_ms = started_at.map(|at| (now_ms() - at).max(0));
+    Ok(Json(view))
 }
 
 /// The feedback report, as the analysis stored it. 409 (with the status)
