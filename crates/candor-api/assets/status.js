@@ -107,6 +107,8 @@
       ".site .brand { font-weight: 700; color: var(--text); }" +
       ".site .tagline { color: var(--muted); margin-right: auto; }" +
       ".site nav a { display: inline-block; padding: .6rem 0; margin-left: 1rem; }" +
+      // On a phone the brand and the pages share one line.
+      "@media (max-width: 30rem) { .site .tagline { display: none; } .site .brand { margin-right: auto; } }" +
       ".actions { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1rem; flex-basis: 100%; }" +
       ".actions button { font: inherit; min-height: 44px; padding: 0 .6rem; cursor: pointer; " +
       "color: var(--link); background: var(--chip-bg); border: 1px solid var(--chip-border); border-radius: .4rem; }" +
@@ -115,7 +117,7 @@
       // given later is announced.
       "#actions-status { margin: 0; flex-basis: 100%; }";
     document.head.append(style);
-    // A div, not a header: the report has its own banner.
+    // A div, not a header: it goes inside the report's own banner.
     const bar = document.createElement("div");
     bar.className = "site";
     bar.innerHTML =
@@ -131,9 +133,9 @@
         : '<a href="/practice">Record an answer</a>') +
       '<button type="button" id="delete-report">Delete…</button>' +
       '<p id="actions-status" role="status"></p></div>';
-    // After the report's skip link, which still leads past it.
-    const skip = document.body.querySelector(".skip");
-    if (skip) skip.after(bar);
+    // At the top of the report's banner, which the skip link leads past.
+    const banner = document.querySelector("header.top");
+    if (banner) banner.prepend(bar);
     else document.body.prepend(bar);
     const status = bar.querySelector("#actions-status");
     const file = "candor-" + id;

@@ -349,7 +349,10 @@ fn an_hour_weighs_under_two_megabytes_with_one_path_per_curve() {
         words
     );
     let (paths, _) = tag_counts(&page, "path");
-    assert!(paths <= 16, "{paths} path elements: a few per lane, not one per mark");
+    assert!(
+        paths <= 16,
+        "{paths} path elements: a few per lane, not one per mark"
+    );
     // Each curve holds at most 600 points.
     let curves: Vec<usize> = page
         .match_indices("<path class=\"curve\" d=\"")

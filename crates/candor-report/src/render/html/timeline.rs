@@ -443,7 +443,8 @@ fn loudness(a: &AudioAnalysis, duration: f64) -> Option<Lane> {
             path.curve d=(curve) vector-effect="non-scaling-stroke" {}
         },
         note: format!(
-            "quietest speech at {} ({} as your usual level), loudest at {} ({}); gaps are silence.",
+            "quietest speech at {}, {} as your usual level; loudest at {}, {} as it; \
+             gaps are silence.",
             clock(quietest.0),
             as_loud(quietest.1),
             clock(loudest.0),
@@ -666,8 +667,8 @@ mod tests {
         assert_eq!(
             lane.note,
             format!(
-                "quietest speech at {} (about 50 % as loud as your usual level), \
-                 loudest at {} (about 2 times as loud); gaps are silence.",
+                "quietest speech at {}, about 50 % as loud as your usual level; \
+                 loudest at {}, about 2 times as loud as it; gaps are silence.",
                 clock(segment.start + 1.0),
                 clock(segment.start + 2.0)
             )
