@@ -19,6 +19,7 @@
   var playhead = document.getElementById("playhead");
   var scrub = document.querySelector(".scrub");
   var at = 0;
+  var shownSecond = 0;
   var current = -1;
   var frame = 0;
   var LEAD_IN = 2;
@@ -43,9 +44,12 @@
 
   function show(t) {
     at = t;
-    if (scrub) {
-      scrub.setAttribute("aria-valuenow", Math.round(t));
-      scrub.setAttribute("aria-valuetext", clock(t));
+    /* Called every frame while playing: the slider's value changes once a second. */
+    var second = Math.round(t);
+    if (scrub && second !== shownSecond) {
+      shownSecond = second;
+      scrub.setAttribute("aria-valuenow", second);
+      scrub.setAttribute("aria-valuetext", clock(second));
     }
     if (playhead && duration > 0) {
       var x = Math.max(0, Math.min(100, 100 * t / duration)) + "%";
