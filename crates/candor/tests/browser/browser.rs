@@ -95,6 +95,14 @@ impl Browser {
         browser
     }
 
+    /// Opens a page written to disk, as a `file://` URL.
+    pub async fn open_file(&self, page: &std::path::Path) {
+        self.client
+            .goto(&format!("file://{}", page.display()))
+            .await
+            .unwrap();
+    }
+
     /// Makes the viewport `width`×`height` CSS pixels (the window's size
     /// minus whatever the window adds). The viewport may lag a resize, and
     /// a resize may be refused, so it is measured again, a few times.

@@ -815,11 +815,7 @@ fn the_html_file_of_the_cli_shows_the_report_offline() {
 
     runtime().block_on(async {
         let browser = Browser::start(1280, 900).await;
-        browser
-            .client
-            .goto(&format!("file://{}", page.display()))
-            .await
-            .unwrap();
+        browser.open_file(&page).await;
         let shown = browser
             .eval(
                 "return {
@@ -967,11 +963,7 @@ fn a_one_minute_report_prints_on_three_pages_or_fewer() {
 
     runtime().block_on(async {
         let browser = Browser::start(1280, 900).await;
-        browser
-            .client
-            .goto(&format!("file://{}", page.display()))
-            .await
-            .unwrap();
+        browser.open_file(&page).await;
         browser
             .eval("dispatchEvent(new Event('beforeprint'))")
             .await;
